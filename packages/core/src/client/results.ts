@@ -1,0 +1,68 @@
+import type { PotatoCard } from '../potato/envelope';
+
+export interface LoginResult {
+  id: string | number;
+  endTime: string;
+  /** Duration text: `30天`, `永久卡`, `3次`. */
+  amount: string;
+  /** Seconds left (count cards: uses left − 1). */
+  available: number;
+  token: string;
+  /** Send this with every heartbeat. */
+  statecode: string;
+  safeCode: string | undefined;
+  /** Server unix seconds. */
+  time: number;
+  /** Server minute, `yyyyMMddHHmm` Beijing time. */
+  date: string;
+  imei: string;
+  change: number;
+  /** Core data, hex as sent. */
+  core: string;
+  recharge?: unknown;
+  useTime?: unknown;
+  /** The sign text of the request (for apps that verify tokens themselves). */
+  signText: string;
+  /** The decoded reply, untouched. */
+  raw: Record<string, unknown>;
+}
+
+export interface HeartbeatResult {
+  msg: string;
+  time: number;
+  date: string;
+  raw: Record<string, unknown>;
+}
+
+export interface QueryResult {
+  id: string | number | undefined;
+  state: unknown;
+  use: unknown;
+  useTime: unknown;
+  endTime: string | undefined;
+  amount: string | undefined;
+  available: number | undefined;
+  raw: Record<string, unknown>;
+}
+
+export interface MessageResult {
+  msg: string;
+  raw: Record<string, unknown>;
+}
+
+export interface VersionResult {
+  version: string;
+  raw: Record<string, unknown>;
+}
+
+export type CheckUpdateResult =
+  | { latest: true; msg: string; raw: Record<string, unknown> }
+  | { latest: false; version: string; uplog: string; upurl: string; raw: Record<string, unknown> };
+
+export interface CardListResult {
+  cards: PotatoCard[];
+  total: number | undefined;
+  raw: unknown;
+}
+
+export type { PotatoCard };

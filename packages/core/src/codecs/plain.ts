@@ -1,0 +1,10 @@
+import type { ClientCodec, ServerCodec } from './types';
+
+/** Values sent as they are; responses are plain JSON. */
+export const plainCodec: ClientCodec & ServerCodec = {
+  mode: 'plain',
+  encodeValue: (value) => value,
+  decodeResponse: (body) => body,
+  decodeValue: (value) => value,
+  encodeResponse: (json) => json,
+};

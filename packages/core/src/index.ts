@@ -1,0 +1,57 @@
+// @kami-verify/core — the protocol, isomorphic: no Node-only or DOM-only API.
+
+export {
+  base64Decode,
+  base64Encode,
+  bytesToHex,
+  hexToBytes,
+  timingSafeEqualString,
+  utf8Decode,
+  utf8Encode,
+} from './bytes';
+export {
+  CARD_TYPES,
+  type CardType,
+  cardTypeAmount,
+  cardTypeDurationSeconds,
+  isCardType,
+  MAX_CARDS_PER_CALL,
+} from './card-types';
+export { createVerify, type VerifyClient } from './client/create-verify';
+export { HostRotation, type FailoverPolicy } from './client/failover';
+export {
+  type CallOptions,
+  DEFAULTS,
+  type PotatoOptions,
+  T3_ENDPOINTS,
+  type T3Endpoint,
+  type VerifyOptions,
+} from './client/options';
+export type * from './client/results';
+export { validateCreateCard, validateImei } from './client/validate';
+export * from './codecs';
+export * from './errors';
+export type { Md5 } from './hash';
+export * from './messages';
+export { createFetchTransport } from './net/fetch-transport';
+export type { HttpRequest, HttpResponse, Transport } from './net/transport';
+export { type PotatoCard, type PotatoEnvelope, potatoEnvelope } from './potato/envelope';
+export { buildPotatoHeaders, computePotatoSign, type PotatoCredentials } from './potato/sign';
+export { decodeT3Body, isT3Success, parseRetryAfterMs, type T3Body } from './t3/response';
+export { buildSignText, computeSignature, encodeForm, type FormFields, type SignedT3Request, signT3Request, verifyT3Signature } from './t3/sign';
+export {
+  formatBeijingDateTime,
+  formatBeijingMinute,
+  PERMANENT_END_TIME,
+  parseBeijingDateTime,
+  unixSeconds,
+} from './t3/time';
+export {
+  checkClockSkew,
+  computeLoginToken,
+  computeStatecode,
+  type LoginProof,
+  type TokenVariant,
+  type VerifyLoginOptions,
+  verifyLoginToken,
+} from './t3/token';

@@ -1,0 +1,80 @@
+/**
+ * The documented server messages and the stable machine codes they map to.
+ *
+ * The Chinese text is part of the wire contract: the reference server emits exactly these
+ * strings and the SDK recognises them. Keep both directions in this one table.
+ */
+export const T3_MESSAGES = {
+  CARD_REQUIRED: '卡密不可为空',
+  DEVICE_REQUIRED: '机器码不可为空',
+  DEVICE_INVALID: "机器码不合法,因为存在'号",
+  CARD_NOT_FOUND: '卡密不存在',
+  CARD_DISABLED: '卡密被禁用',
+  CARD_EXPIRED: '卡密已到期',
+  CARD_USES_EXHAUSTED: '卡密使用次数已达上限',
+  CARD_LOGIN_FORBIDDEN: '卡密禁止登录',
+  DEVICE_MISMATCH: '请在原设备登录',
+  IP_MISMATCH: '请在原IP登录',
+  PROVINCE_MISMATCH: '请在原省内登录',
+  CITY_MISMATCH: '请在市内登录',
+  APP_DISABLED: '程序未开启',
+  ENDPOINT_DISABLED: '接口未开启',
+  TIMESTAMP_REQUIRED: '时间戳参数不可为空',
+  TIMESTAMP_INVALID: '验证数据已失效,请重试',
+  SIGNATURE_REQUIRED: '签名参数不可为空',
+  SIGNATURE_INVALID: '签名有误',
+  STATECODE_REQUIRED: '状态码不可为空',
+  STATECODE_NOT_FOUND: '状态码不存在',
+  // Not in the seed's tables; chosen by this project for the other endpoints of the family.
+  UNBIND_LIMIT_REACHED: '解绑次数已达上限',
+  CARD_NOT_BOUND: '卡密未绑定设备',
+  VERSION_REQUIRED: '版本号不可为空',
+  RATE_LIMITED: '请求过于频繁,请稍后再试',
+  BAD_REQUEST: '请求参数有误',
+  ENDPOINT_NOT_FOUND: '接口不存在',
+} as const;
+
+/** Success messages the T3 family sends in `msg`. */
+export const T3_SUCCESS_MESSAGES = {
+  HEARTBEAT_ONLINE: '在线',
+  UNBIND_OK: '解绑成功',
+  ALREADY_LATEST: '已是最新版本',
+} as const;
+
+/** potatocloud messages. Only the codes (200/203/403/500) are documented; the texts are ours. */
+export const POTATO_MESSAGES = {
+  ASK_KEY_INVALID: 'askKey无效',
+  USER_TOKEN_INVALID: '用户令牌无效或登录已超时',
+  LOGIN_FAILED: '账号或密码错误',
+  PERMISSION_DENIED: '未开启API生成卡密',
+  SIGNATURE_REQUIRED: '签名参数不可为空',
+  SIGNATURE_INVALID: '签名有误',
+  TIMESTAMP_INVALID: '时间戳已失效',
+  INVALID_TYPE: '卡密类型有误',
+  INVALID_TOTAL: '生成条数有误,单次最多10条',
+  BAD_REQUEST: '请求参数有误',
+  RATE_LIMITED: '请求过于频繁,请稍后再试',
+  NO_DATA: '暂无数据',
+} as const;
+
+export const POTATO_CODES = { OK: 200, NO_DATA: 203, FORBIDDEN: 403, ERROR: 500 } as const;
+
+export type T3MessageCode = keyof typeof T3_MESSAGES;
+export type PotatoMessageCode = keyof typeof POTATO_MESSAGES;
+
+const T3_BY_TEXT = new Map<string, T3MessageCode>(
+  Object.entries(T3_MESSAGES).map(([code, text]) => [text, code as T3MessageCode]),
+);
+
+/** Machine code for a T3 error message, or `undefined` when the text is not one we know. */
+export function t3CodeForMessage(message: string): T3MessageCode | undefined {
+  return T3_BY_TEXT.get(message.trim());
+}
+
+const POTATO_BY_TEXT = new Map<string, PotatoMessageCode>(
+  Object.entries(POTATO_MESSAGES).map(([code, text]) => [text, code as PotatoMessageCode]),
+);
+
+export function potatoCodeForMessage(message: string): PotatoMessageCode | undefined {
+  return POTATO_BY_TEXT.get(message.trim());
+}

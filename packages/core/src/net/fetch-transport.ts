@@ -1,0 +1,51 @@
+import { KamiAbortError, KamiConnectionError, KamiTimeoutError } from '../errors';
+import type { HttpRequest, HttpResponse, Transport } from './transport';
+
+type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string | undefined; signal: AbortSignal },
+) => Promise<{ status: number; headers: { forEach(cb: (value: string, key: string) => void): void }; text(): Promise<string> }>;
+
+// Codes Node's fetch (undici) puts on `cause` when the connection never opened.
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** A transport over the platform's `fetch` (browsers, Node ≥ 18, Deno, Bun, workers). */
+export function createFetchTransport(fetchImpl?: FetchLike): Transport {
+  return async (request: HttpRequest): Promise<HttpResponse> => {
+    const doFetch = fetchImpl ?? (globalThis as unknown as { fetch: FetchLike }).fetch;
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, request.timeoutMs);
+    const onAbort = () => controller.abort();
+    request.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      if (request.signal?.aborted) throw new KamiAbortError({ cause: request.signal.reason });
+      const res = await doFetch(request.url, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+        signal: controller.signal,
+      });
+      const headers: Record<string, string> = {};
+      res.headers.forEach((value, key) => {
+        headers[key.toLowerCase()] = value;
+      });
+      return { status: res.status, headers, body: await res.text() };
+    } catch (error) {
+      if (error instanceof KamiAbortError) throw error;
+      if (request.signal?.aborted) throw new KamiAbortError({ cause: request.signal.reason });
+      if (timedOut) throw new KamiTimeoutError(`请求超时: no answer from ${request.url} within ${request.timeoutMs} ms`);
+      const code = (error as { cause?: { code?: string } })?.cause?.code;
+      throw new KamiConnectionError(`连接错误: ${request.url}: ${code ?? (error as Error)?.message ?? error}`, {
+        cause: error,
+        phase: code !== undefined && CONNECT_CODES.has(code) ? 'connect' : 'unknown',
+      });
+    } finally {
+      clearTimeout(timer);
+      request.signal?.removeEventListener('abort', onAbort);
+    }
+  };
+}

@@ -1,0 +1,76 @@
+import type { ClientCodec } from '../codecs/types';
+import { KamiResponseError, t3ErrorFromMessage } from '../errors';
+import type { HttpResponse } from '../net/transport';
+
+export type T3Body = Record<string, unknown>;
+
+/** `"200"` and `200` both count; the success value is an app setting on the hosted service. */
+export function isT3Success(code: unknown, successCode: string | number = 200): boolean {
+  return code !== undefined && code !== null && String(code) === String(successCode);
+}
+
+export function parseRetryAfterMs(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/**
+ * Decodes a T3 reply body (codec first; a plain JSON body is accepted in any mode because
+ * some errors are raised before the server knows the app's codec) and parses the JSON.
+ */
+export function decodeT3Body(response: HttpResponse, codec: ClientCodec): T3Body {
+  const raw = response.body.trim();
+  let text: string | undefined;
+  if (raw.startsWith('{')) text = raw;
+  else {
+    try {
+      text = codec.decodeResponse(raw);
+    } catch (cause) {
+      throw new KamiResponseError(
+        response.status >= 400 ? 'HTTP_ERROR' : 'RESPONSE_DECODE_FAILED',
+        response.status >= 400 ? `HTTP ${response.status}` : '响应解码失败: the body is not valid in this encoding mode',
+        { httpStatus: response.status, body: response.body, cause },
+      );
+    }
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (cause) {
+    throw new KamiResponseError(
+      response.status >= 400 ? 'HTTP_ERROR' : 'RESPONSE_INVALID_JSON',
+      response.status >= 400 ? `HTTP ${response.status}` : '响应不是有效的JSON格式',
+      { httpStatus: response.status, body: response.body, cause },
+    );
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new KamiResponseError('RESPONSE_INVALID_JSON', '响应不是有效的JSON格式: expected an object', {
+      httpStatus: response.status,
+      body: response.body,
+    });
+  }
+  return parsed as T3Body;
+}
+
+/** Throws the typed error for a non-success body. */
+export function throwT3Error(body: T3Body, response: HttpResponse): never {
+  const msg = typeof body.msg === 'string' ? body.msg : typeof body.message === 'string' ? body.message : '';
+  throw t3ErrorFromMessage(msg, {
+    serverCode: body.code as string | number | undefined,
+    httpStatus: response.status,
+    retryAfterMs: parseRetryAfterMs(response.headers['retry-after']),
+  });
+}
+
+/** Reads required fields, throwing 响应数据缺少必要字段 with the field name. */
+export function requireFields<K extends string>(body: T3Body, names: readonly K[]): Record<K, unknown> {
+  for (const name of names) {
+    if (body[name] === undefined || body[name] === null) {
+      throw new KamiResponseError('RESPONSE_MISSING_FIELD', `响应数据缺少必要字段: ${name}`);
+    }
+  }
+  return body as Record<K, unknown>;
+}
