@@ -3,7 +3,7 @@ import { type PotatoMessageCode, type T3MessageCode, potatoCodeForMessage, t3Cod
 /** Every stable machine code a Kami Verify error can carry. */
 export type KamiErrorCode =
   | T3MessageCode
-  | Exclude<PotatoMessageCode, 'SIGNATURE_REQUIRED' | 'SIGNATURE_INVALID' | 'BAD_REQUEST' | 'RATE_LIMITED'>
+  | PotatoMessageCode
   | 'PERMISSION_DENIED'
   | 'SERVER_ERROR'
   | 'UNKNOWN_SERVER_ERROR'
@@ -22,32 +22,40 @@ export type KamiErrorCode =
   | 'NOT_ALLOWED_IN_BROWSER';
 
 // A brand shared through the global symbol registry, so `isInstance` works even when two
-// copies of this package end up in one bundle (where `instanceof` would fail).
+// copies of this package end up in one bundle (where `instanceof` would fail). Each class names
+// itself in a static `kind` string (not `constructor.name`, which minifiers rename); an
+// instance carries the kinds of its whole class chain.
 const BRAND = Symbol.for('kami-verify.error');
 
 type ErrorOptions = { cause?: unknown };
+type KamiErrorClass = { kind: string; prototype: KamiError };
 
 export class KamiError extends Error {
+  static readonly kind: string = 'KamiError';
   override name = 'KamiError';
   readonly code: KamiErrorCode;
 
   constructor(code: KamiErrorCode, message: string, options?: ErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    Object.defineProperty(this, BRAND, { value: this.constructor.name });
+    const kinds: string[] = [];
+    for (let c: unknown = new.target; typeof c === 'function' && c !== Error; c = Object.getPrototypeOf(c)) {
+      if (Object.hasOwn(c, 'kind')) kinds.push((c as unknown as KamiErrorClass).kind);
+    }
+    Object.defineProperty(this, BRAND, { value: kinds });
   }
 
-  static isInstance(value: unknown): value is KamiError {
-    return typeof value === 'object' && value !== null && BRAND in value;
+  /** `instanceof` that also recognises errors from another copy of this package. */
+  static isInstance<T extends KamiErrorClass>(this: T, value: unknown): value is T['prototype'] {
+    if (typeof value !== 'object' || value === null) return false;
+    const kinds = (value as Record<symbol, unknown>)[BRAND];
+    return Array.isArray(kinds) && kinds.includes(this.kind);
   }
-}
-
-function brandIs(value: unknown, name: string): boolean {
-  return KamiError.isInstance(value) && (value as unknown as Record<symbol, string>)[BRAND] === name;
 }
 
 /** The server answered with an error (a documented message, or one we don't know). */
 export class KamiApiError extends KamiError {
+  static override readonly kind: string = 'KamiApiError';
   override name = 'KamiApiError';
   /** The server's original message, untouched (e.g. `卡密已到期`). */
   readonly serverMessage: string;
@@ -67,13 +75,11 @@ export class KamiApiError extends KamiError {
     this.httpStatus = details.httpStatus;
   }
 
-  static override isInstance(value: unknown): value is KamiApiError {
-    return brandIs(value, 'KamiApiError') || brandIs(value, 'KamiRateLimitError');
-  }
 }
 
 /** HTTP 429 from the server's throttle; `retryAfterMs` comes from `Retry-After`. */
 export class KamiRateLimitError extends KamiApiError {
+  static override readonly kind: string = 'KamiRateLimitError';
   override name = 'KamiRateLimitError';
   readonly retryAfterMs: number | undefined;
 
@@ -85,9 +91,6 @@ export class KamiRateLimitError extends KamiApiError {
     this.retryAfterMs = details.retryAfterMs;
   }
 
-  static override isInstance(value: unknown): value is KamiRateLimitError {
-    return brandIs(value, 'KamiRateLimitError');
-  }
 }
 
 /**
@@ -95,6 +98,7 @@ export class KamiRateLimitError extends KamiApiError {
  * server (refused, DNS, connect timeout), so even a login may be resent elsewhere.
  */
 export class KamiConnectionError extends KamiError {
+  static override readonly kind: string = 'KamiConnectionError';
   override name = 'KamiConnectionError';
   readonly phase: 'connect' | 'unknown';
 
@@ -103,36 +107,30 @@ export class KamiConnectionError extends KamiError {
     this.phase = options?.phase ?? 'unknown';
   }
 
-  static override isInstance(value: unknown): value is KamiConnectionError {
-    return brandIs(value, 'KamiConnectionError') || brandIs(value, 'KamiTimeoutError');
-  }
 }
 
 export class KamiTimeoutError extends KamiConnectionError {
+  static override readonly kind: string = 'KamiTimeoutError';
   override name = 'KamiTimeoutError';
 
   constructor(message: string, options?: ErrorOptions & { phase?: 'connect' | 'unknown' }) {
     super(message, { ...options, code: 'TIMEOUT' });
   }
 
-  static override isInstance(value: unknown): value is KamiTimeoutError {
-    return brandIs(value, 'KamiTimeoutError');
-  }
 }
 
 /** The caller's `AbortSignal` fired. */
 export class KamiAbortError extends KamiError {
+  static override readonly kind: string = 'KamiAbortError';
   override name = 'KamiAbortError';
   constructor(options?: ErrorOptions) {
     super('ABORTED', 'the request was aborted', options);
-  }
-  static override isInstance(value: unknown): value is KamiAbortError {
-    return brandIs(value, 'KamiAbortError');
   }
 }
 
 /** An answer arrived but could not be used: bad HTTP status, undecodable, not JSON, fields missing. */
 export class KamiResponseError extends KamiError {
+  static override readonly kind: string = 'KamiResponseError';
   override name = 'KamiResponseError';
   readonly httpStatus: number | undefined;
   readonly body: string | undefined;
@@ -148,13 +146,11 @@ export class KamiResponseError extends KamiError {
     this.body = details?.body === undefined ? undefined : details.body.slice(0, 512);
   }
 
-  static override isInstance(value: unknown): value is KamiResponseError {
-    return brandIs(value, 'KamiResponseError');
-  }
 }
 
 /** The answer decoded fine but failed the client-side checks (token, statecode, clock, safe_code). */
 export class KamiVerificationError extends KamiError {
+  static override readonly kind: string = 'KamiVerificationError';
   override name = 'KamiVerificationError';
   constructor(
     code: 'TOKEN_MISMATCH' | 'STATECODE_MISMATCH' | 'SAFE_CODE_MISMATCH' | 'CLOCK_SKEW',
@@ -162,21 +158,16 @@ export class KamiVerificationError extends KamiError {
   ) {
     super(code, message);
   }
-  static override isInstance(value: unknown): value is KamiVerificationError {
-    return brandIs(value, 'KamiVerificationError');
-  }
 }
 
 /** The caller passed something the protocol cannot carry; raised before any I/O. */
 export class KamiValidationError extends KamiError {
+  static override readonly kind: string = 'KamiValidationError';
   override name = 'KamiValidationError';
   readonly field: string;
   constructor(field: string, message: string, code: 'INVALID_ARGUMENT' | 'NOT_ALLOWED_IN_BROWSER' = 'INVALID_ARGUMENT') {
     super(code, message);
     this.field = field;
-  }
-  static override isInstance(value: unknown): value is KamiValidationError {
-    return brandIs(value, 'KamiValidationError');
   }
 }
 
@@ -203,9 +194,6 @@ export function potatoErrorFromEnvelope(
     case 'SIGNATURE_REQUIRED':
     case 'SIGNATURE_INVALID':
       code = known;
-      break;
-    case 'BAD_REQUEST':
-      code = 'INVALID_ARGUMENT';
       break;
     case undefined:
       code = numeric === 403 ? 'PERMISSION_DENIED' : numeric === 203 ? 'NO_DATA' : numeric === 500 ? 'SERVER_ERROR' : 'UNKNOWN_SERVER_ERROR';

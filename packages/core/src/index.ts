@@ -18,6 +18,7 @@ export {
   MAX_CARDS_PER_CALL,
 } from './card-types';
 export { createVerify, type VerifyClient } from './client/create-verify';
+export { createT3Client, type T3Client, type T3ClientOptions } from './client/t3-client';
 export { HostRotation, type FailoverPolicy } from './client/failover';
 export {
   type CallOptions,

@@ -23,9 +23,10 @@ export const T3_MESSAGES = {
   TIMESTAMP_INVALID: '验证数据已失效,请重试',
   SIGNATURE_REQUIRED: '签名参数不可为空',
   SIGNATURE_INVALID: '签名有误',
+  // Heartbeat errors: from the services' public docs (notes/protocol.md), not the seed's tables.
   STATECODE_REQUIRED: '状态码不可为空',
   STATECODE_NOT_FOUND: '状态码不存在',
-  // Not in the seed's tables; chosen by this project for the other endpoints of the family.
+  // Undocumented; chosen by this project for the other endpoints of the family.
   UNBIND_LIMIT_REACHED: '解绑次数已达上限',
   CARD_NOT_BOUND: '卡密未绑定设备',
   VERSION_REQUIRED: '版本号不可为空',

@@ -1,37 +1,13 @@
-import { bytesToHex, randomBytes } from '../bytes';
-import { type ClientCodec, createClientCodec } from '../codecs';
-import { KamiResponseError, KamiValidationError } from '../errors';
-import type { HttpResponse } from '../net/transport';
-import { T3_SUCCESS_MESSAGES } from '../messages';
-import { decodeT3Body, isT3Success, requireFields, type T3Body, throwT3Error } from '../t3/response';
-import { encodeForm, type FormFields, signT3Request } from '../t3/sign';
-import { checkClockSkew, verifyLoginToken } from '../t3/token';
-import { unixSeconds } from '../t3/time';
+import { createClientCodec } from '../codecs';
+import { KamiValidationError } from '../errors';
 import { HostRotation } from './failover';
-import { type CallOptions, DEFAULTS, type T3Endpoint, type VerifyOptions } from './options';
+import type { CallOptions, VerifyOptions } from './options';
 import { PotatoClient } from './potato-client';
-import type {
-  CardListResult,
-  CheckUpdateResult,
-  HeartbeatResult,
-  LoginResult,
-  MessageResult,
-  PotatoCard,
-  QueryResult,
-  VersionResult,
-} from './results';
-import { requireNonEmptyString, routePath, validateBaseUrls, validateImei } from './validate';
+import type { CardListResult, PotatoCard } from './results';
+import { buildT3Client, type T3Client } from './t3-client';
+import { requireNonEmptyString, validateBaseUrls } from './validate';
 
-export interface VerifyClient {
-  /** Card login. Verifies token, statecode, clock skew and the safe_code echo before returning. */
-  login(kami: string, imei: string, call?: CallOptions): Promise<LoginResult>;
-  /** Keeps a session alive; send the statecode of the login. */
-  heartbeat(statecode: string, call?: CallOptions & { kami?: string }): Promise<HeartbeatResult>;
-  query(kami: string, call?: CallOptions): Promise<QueryResult>;
-  unbind(kami: string, imei: string, call?: CallOptions): Promise<MessageResult>;
-  notice(call?: CallOptions): Promise<MessageResult>;
-  version(call?: CallOptions): Promise<VersionResult>;
-  checkUpdate(currentVersion: string, call?: CallOptions): Promise<CheckUpdateResult>;
+export interface VerifyClient extends T3Client {
   /** potatocloud `/api/login`: returns and keeps the `apiUserToken`. */
   potatoLogin(userNumber?: string, passWord?: string, call?: CallOptions): Promise<string>;
   /** potatocloud `/api/createCardMy`: `type` 0–5, `total` 1–10. Needs a reseller secret. */
@@ -42,35 +18,21 @@ export interface VerifyClient {
   ): Promise<CardListResult>;
 }
 
-interface T3Call {
-  endpoint: T3Endpoint;
-  params: FormFields;
-  idempotent: boolean;
-  call: CallOptions | undefined;
-}
-
-/** Builds a client from options; the platform wrappers supply `md5` and `transport`. */
+/**
+ * Builds a client from options; the platform wrappers supply `md5` and `transport`.
+ * (It pulls in every codec and the potatocloud client; `createT3Client` is the lean variant.)
+ */
 export function createVerify(options: VerifyOptions): VerifyClient {
-  const hosts = validateBaseUrls(options.baseUrl);
-  requireNonEmptyString('appKey', options.appKey);
-  if (typeof options.md5 !== 'function') throw new KamiValidationError('md5', 'md5 must be a function');
-  if (typeof options.transport !== 'function') throw new KamiValidationError('transport', 'transport must be a function');
-  let codec: ClientCodec;
-  try {
-    codec = createClientCodec(options.encoding);
-  } catch (error) {
-    throw new KamiValidationError('encoding', `invalid encoding options: ${(error as Error).message}`);
-  }
-  const now = options.now ?? Date.now;
-  const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
-  const maxRetries = options.maxRetries ?? DEFAULTS.maxRetries;
-  const successCode = options.successCode ?? DEFAULTS.successCode;
-  const maxSkew = options.maxClockSkewSeconds ?? DEFAULTS.maxClockSkewSeconds;
-  const createSafeCode = options.createSafeCode ?? (() => bytesToHex(randomBytes(8)));
-  const rotation = new HostRotation(hosts, options.transport);
+  const t3 = buildT3Client(options, () => {
+    try {
+      return createClientCodec(options.encoding);
+    } catch (error) {
+      throw new KamiValidationError('encoding', `invalid encoding options: ${(error as Error).message}`);
+    }
+  });
   const potatoRotation = options.potato?.baseUrl
     ? new HostRotation(validateBaseUrls(options.potato.baseUrl), options.transport)
-    : rotation;
+    : t3.rotation;
   let potato: PotatoClient | undefined;
   const potatoClient = (): PotatoClient => {
     if (!options.potato) throw new KamiValidationError('potato', 'potato options (askKey, credentials) are required');
@@ -79,176 +41,16 @@ export function createVerify(options: VerifyOptions): VerifyClient {
       options: options.potato,
       rotation: potatoRotation,
       md5: options.md5,
-      now,
-      timeoutMs,
-      maxRetries,
+      now: t3.now,
+      timeoutMs: t3.timeoutMs,
+      maxRetries: t3.maxRetries,
       signal: options.signal,
     });
     return potato;
   };
 
-  async function send(req: T3Call): Promise<{ body: T3Body; response: HttpResponse; signText: string }> {
-    const route = options.routes[req.endpoint];
-    if (!route) throw new KamiValidationError(`routes.${req.endpoint}`, `no route code configured for ${req.endpoint}`);
-    const signed = signT3Request({
-      params: req.params,
-      appKey: options.appKey,
-      md5: options.md5,
-      codec,
-      timestamp: unixSeconds(now()),
-    });
-    const body = encodeForm(signed.fields);
-    const signal = req.call?.signal ?? options.signal;
-    const response = await rotation.send(
-      (host) => ({
-        method: 'POST',
-        url: host + routePath(route),
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body,
-        timeoutMs: req.call?.timeoutMs ?? timeoutMs,
-        signal,
-      }),
-      { idempotent: req.idempotent, maxRetries, signal },
-    );
-    return { body: decodeT3Body(response, codec), response, signText: signed.signText };
-  }
-
-  async function sendOk(req: T3Call) {
-    const result = await send(req);
-    if (!isT3Success(result.body.code, successCode)) throwT3Error(result.body, result.response);
-    return result;
-  }
-
-  const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
-  const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
-
   return {
-    async login(kami, imei, call) {
-      requireNonEmptyString('kami', kami);
-      validateImei(imei);
-      const safeCode = createSafeCode();
-      const { body, signText } = await sendOk({
-        endpoint: 'login',
-        params: [
-          ['kami', kami],
-          ['imei', imei],
-          ['safe_code', safeCode],
-        ],
-        idempotent: false,
-        call,
-      });
-      const f = requireFields(body, ['id', 'end_time', 'token', 'statecode', 'time', 'date']);
-      if (options.verifyToken !== false) {
-        verifyLoginToken(
-          options.md5,
-          {
-            id: f.id as string | number,
-            end_time: str(f.end_time),
-            token: str(f.token),
-            statecode: str(f.statecode),
-            time: f.time as number,
-            date: str(f.date),
-            safe_code: body.safe_code === undefined ? undefined : str(body.safe_code),
-          },
-          {
-            appKey: options.appKey,
-            signText,
-            variant: options.verifyToken ?? 'auto',
-            nowSeconds: unixSeconds(now()),
-            maxClockSkewSeconds: maxSkew,
-            safeCode,
-          },
-        );
-      }
-      return {
-        id: f.id as string | number,
-        endTime: str(f.end_time),
-        amount: str(body.amount),
-        available: num(body.available),
-        token: str(f.token),
-        statecode: str(f.statecode),
-        safeCode: body.safe_code === undefined ? undefined : str(body.safe_code),
-        time: num(f.time),
-        date: str(f.date),
-        imei: str(body.imei),
-        change: num(body.change ?? 0),
-        core: str(body.core),
-        ...(body.recharge !== undefined ? { recharge: body.recharge } : {}),
-        ...(body.use_time !== undefined ? { useTime: body.use_time } : {}),
-        signText,
-        raw: body,
-      };
-    },
-
-    async heartbeat(statecode, call) {
-      requireNonEmptyString('statecode', statecode);
-      const params: Array<[string, string]> = [['statecode', statecode]];
-      if (call?.kami) params.push(['kami', call.kami]);
-      const { body } = await sendOk({ endpoint: 'heartbeat', params, idempotent: true, call });
-      const f = requireFields(body, ['time']);
-      checkClockSkew(f.time as number, unixSeconds(now()), maxSkew);
-      return { msg: str(body.msg ?? T3_SUCCESS_MESSAGES.HEARTBEAT_ONLINE), time: num(f.time), date: str(body.date), raw: body };
-    },
-
-    async query(kami, call) {
-      requireNonEmptyString('kami', kami);
-      const { body } = await sendOk({ endpoint: 'query', params: [['kami', kami]], idempotent: true, call });
-      return {
-        id: body.id as string | number | undefined,
-        state: body.state,
-        use: body.use,
-        useTime: body.use_time,
-        endTime: body.end_time === undefined ? undefined : str(body.end_time),
-        amount: body.amount === undefined ? undefined : str(body.amount),
-        available: body.available === undefined ? undefined : num(body.available),
-        raw: body,
-      };
-    },
-
-    async unbind(kami, imei, call) {
-      requireNonEmptyString('kami', kami);
-      validateImei(imei);
-      const { body } = await sendOk({
-        endpoint: 'unbind',
-        params: [
-          ['kami', kami],
-          ['imei', imei],
-        ],
-        idempotent: false,
-        call,
-      });
-      return { msg: str(body.msg), raw: body };
-    },
-
-    async notice(call) {
-      const { body } = await sendOk({ endpoint: 'notice', params: [], idempotent: true, call });
-      return { msg: str(body.msg), raw: body };
-    },
-
-    async version(call) {
-      const { body } = await sendOk({ endpoint: 'version', params: [], idempotent: true, call });
-      const version = body.ver ?? body.version ?? body.msg;
-      if (version === undefined) throw new KamiResponseError('RESPONSE_MISSING_FIELD', '响应数据缺少必要字段: ver');
-      return { version: str(version), raw: body };
-    },
-
-    async checkUpdate(currentVersion, call) {
-      requireNonEmptyString('currentVersion', currentVersion);
-      const result = await send({ endpoint: 'checkUpdate', params: [['ver', currentVersion]], idempotent: true, call });
-      const { body } = result;
-      if (String(body.code) === '201') {
-        return { latest: true, msg: str(body.msg ?? T3_SUCCESS_MESSAGES.ALREADY_LATEST), raw: body };
-      }
-      if (!isT3Success(body.code, successCode)) throwT3Error(body, result.response);
-      return {
-        latest: false,
-        version: str(body.ver ?? body.version),
-        uplog: str(body.uplog),
-        upurl: str(body.upurl),
-        raw: body,
-      };
-    },
-
+    ...t3.client,
     potatoLogin: (userNumber, passWord, call) => potatoClient().login(userNumber, passWord, call),
     createCardMy: (input, call) => potatoClient().createCardMy(input, call),
     getCardMyList: (query, call): Promise<CardListResult> => potatoClient().getCardMyList(query, call),

@@ -23,28 +23,30 @@ export function parseRetryAfterMs(value: string | undefined): number | undefined
  */
 export function decodeT3Body(response: HttpResponse, codec: ClientCodec): T3Body {
   const raw = response.body.trim();
-  let text: string | undefined;
-  if (raw.startsWith('{')) text = raw;
-  else {
-    try {
-      text = codec.decodeResponse(raw);
-    } catch (cause) {
+  // Plain JSON is accepted in every mode; a custom alphabet may contain '{', so a leading
+  // brace only wins when it really parses.
+  let parsed: unknown = raw.startsWith('{') ? tryParseJson(raw) : undefined;
+  if (parsed === undefined) {
+    let text = raw;
+    if (codec.mode !== 'plain') {
+      try {
+        text = codec.decodeResponse(raw);
+      } catch (cause) {
+        throw new KamiResponseError(
+          response.status >= 400 ? 'HTTP_ERROR' : 'RESPONSE_DECODE_FAILED',
+          response.status >= 400 ? `HTTP ${response.status}` : '响应解码失败: the body is not valid in this encoding mode',
+          { httpStatus: response.status, body: response.body, cause },
+        );
+      }
+    }
+    parsed = tryParseJson(text);
+    if (parsed === undefined) {
       throw new KamiResponseError(
-        response.status >= 400 ? 'HTTP_ERROR' : 'RESPONSE_DECODE_FAILED',
-        response.status >= 400 ? `HTTP ${response.status}` : '响应解码失败: the body is not valid in this encoding mode',
-        { httpStatus: response.status, body: response.body, cause },
+        response.status >= 400 ? 'HTTP_ERROR' : 'RESPONSE_INVALID_JSON',
+        response.status >= 400 ? `HTTP ${response.status}` : '响应不是有效的JSON格式',
+        { httpStatus: response.status, body: response.body },
       );
     }
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (cause) {
-    throw new KamiResponseError(
-      response.status >= 400 ? 'HTTP_ERROR' : 'RESPONSE_INVALID_JSON',
-      response.status >= 400 ? `HTTP ${response.status}` : '响应不是有效的JSON格式',
-      { httpStatus: response.status, body: response.body, cause },
-    );
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new KamiResponseError('RESPONSE_INVALID_JSON', '响应不是有效的JSON格式: expected an object', {
@@ -55,8 +57,22 @@ export function decodeT3Body(response: HttpResponse, codec: ClientCodec): T3Body
   return parsed as T3Body;
 }
 
+function tryParseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Throws the typed error for a non-success body. */
 export function throwT3Error(body: T3Body, response: HttpResponse): never {
+  if (body.code === undefined || body.code === null) {
+    throw new KamiResponseError('RESPONSE_MISSING_FIELD', '响应数据缺少必要字段: code', {
+      httpStatus: response.status,
+      body: response.body,
+    });
+  }
   const msg = typeof body.msg === 'string' ? body.msg : typeof body.message === 'string' ? body.message : '';
   throw t3ErrorFromMessage(msg, {
     serverCode: body.code as string | number | undefined,

@@ -32,7 +32,10 @@ export function parseBeijingDateTime(text: string): number | undefined {
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
   const ms = Date.UTC(y, mo - 1, d, h, mi, s);
-  return Number.isNaN(ms) ? undefined : ms / 1000 - BEIJING_OFFSET_SECONDS;
+  if (Number.isNaN(ms)) return undefined;
+  const epochSeconds = ms / 1000 - BEIJING_OFFSET_SECONDS;
+  // Date.UTC normalises out-of-range fields (02-30 → 03-02, 24:00 → next day): refuse those.
+  return formatBeijingDateTime(epochSeconds) === text ? epochSeconds : undefined;
 }
 
 /** What a permanent card's `end_time` says (inferred: the hosted service's value is undocumented). */
