@@ -1,7 +1,8 @@
 // Byte helpers shared by every codec. Pure and isomorphic (no Buffer, no atob/btoa).
 
-const encoder = new TextEncoder();
-const strictDecoder = new TextDecoder('utf-8', { fatal: true });
+// `@__PURE__`: lets bundlers drop these when the helpers that use them are unused.
+const encoder = /* @__PURE__ */ new TextEncoder();
+const strictDecoder = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true });
 
 export function utf8Encode(text: string): Uint8Array {
   return encoder.encode(text);
@@ -50,7 +51,7 @@ export function base64Encode(bytes: Uint8Array): string {
   return out;
 }
 
-const STANDARD_LOOKUP = buildLookup(STANDARD_BASE64_ALPHABET);
+const STANDARD_LOOKUP = /* @__PURE__ */ buildLookup(STANDARD_BASE64_ALPHABET);
 
 function buildLookup(alphabet: string): Int16Array {
   const table = new Int16Array(128).fill(-1);

@@ -189,17 +189,8 @@ export function potatoErrorFromEnvelope(
   const known = potatoCodeForMessage(message);
   if (known === 'RATE_LIMITED' || details.httpStatus === 429) return new KamiRateLimitError(message, details);
   const numeric = Number(details.serverCode);
-  let code: KamiErrorCode;
-  switch (known) {
-    case 'SIGNATURE_REQUIRED':
-    case 'SIGNATURE_INVALID':
-      code = known;
-      break;
-    case undefined:
-      code = numeric === 403 ? 'PERMISSION_DENIED' : numeric === 203 ? 'NO_DATA' : numeric === 500 ? 'SERVER_ERROR' : 'UNKNOWN_SERVER_ERROR';
-      break;
-    default:
-      code = known;
-  }
+  const fallback: KamiErrorCode =
+    numeric === 403 ? 'PERMISSION_DENIED' : numeric === 203 ? 'NO_DATA' : numeric === 500 ? 'SERVER_ERROR' : 'UNKNOWN_SERVER_ERROR';
+  const code: KamiErrorCode = known ?? fallback;
   return new KamiApiError(code, message, details);
 }

@@ -63,19 +63,23 @@ export const POTATO_CODES = { OK: 200, NO_DATA: 203, FORBIDDEN: 403, ERROR: 500 
 export type T3MessageCode = keyof typeof T3_MESSAGES;
 export type PotatoMessageCode = keyof typeof POTATO_MESSAGES;
 
-const T3_BY_TEXT = new Map<string, T3MessageCode>(
-  Object.entries(T3_MESSAGES).map(([code, text]) => [text, code as T3MessageCode]),
-);
+// The reverse maps are built on first use, not at import: a module-level `new Map(...)` is a
+// call bundlers must keep, which would pin both tables into every bundle (even one that never
+// sees a potatocloud reply).
+let t3ByText: Map<string, T3MessageCode> | undefined;
+let potatoByText: Map<string, PotatoMessageCode> | undefined;
+
+function reverse<C extends string>(table: Record<C, string>): Map<string, C> {
+  return new Map(Object.entries(table).map(([code, text]) => [text as string, code as C]));
+}
 
 /** Machine code for a T3 error message, or `undefined` when the text is not one we know. */
 export function t3CodeForMessage(message: string): T3MessageCode | undefined {
-  return T3_BY_TEXT.get(message.trim());
+  t3ByText ??= reverse(T3_MESSAGES);
+  return t3ByText.get(message.trim());
 }
 
-const POTATO_BY_TEXT = new Map<string, PotatoMessageCode>(
-  Object.entries(POTATO_MESSAGES).map(([code, text]) => [text, code as PotatoMessageCode]),
-);
-
 export function potatoCodeForMessage(message: string): PotatoMessageCode | undefined {
-  return POTATO_BY_TEXT.get(message.trim());
+  potatoByText ??= reverse(POTATO_MESSAGES);
+  return potatoByText.get(message.trim());
 }

@@ -51,8 +51,10 @@ export function createVerify(options: VerifyOptions): VerifyClient {
 
   return {
     ...t3.client,
-    potatoLogin: (userNumber, passWord, call) => potatoClient().login(userNumber, passWord, call),
-    createCardMy: (input, call) => potatoClient().createCardMy(input, call),
-    getCardMyList: (query, call): Promise<CardListResult> => potatoClient().getCardMyList(query, call),
+    // async, so a missing potato configuration rejects like every other validation error instead
+    // of throwing synchronously out of a Promise-returning method.
+    potatoLogin: async (userNumber, passWord, call) => potatoClient().login(userNumber, passWord, call),
+    createCardMy: async (input, call) => potatoClient().createCardMy(input, call),
+    getCardMyList: async (query, call): Promise<CardListResult> => potatoClient().getCardMyList(query, call),
   };
 }

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import * as core from '../src';
+import { DEFAULTS, KamiValidationError, T3_ENDPOINTS, validateImei } from '../src';
+
+// Every runtime export has tests in this folder. A new export fails this list on purpose:
+// add it here together with its tests.
+const TESTED = {
+  'bytes.test.ts': [
+    'base64Decode',
+    'base64Encode',
+    'bytesToHex',
+    'hexToBytes',
+    'timingSafeEqualString',
+    'utf8Decode',
+    'utf8Encode',
+  ],
+  'potato.test.ts': [
+    'CARD_TYPES',
+    'MAX_CARDS_PER_CALL',
+    'cardTypeAmount',
+    'cardTypeDurationSeconds',
+    'isCardType',
+    'validateCreateCard',
+    'buildPotatoHeaders',
+    'computePotatoSign',
+    'potatoEnvelope',
+  ],
+  'client.test.ts': ['createVerify', 'createT3Client'],
+  'failover.test.ts': ['HostRotation'],
+  'exports.test.ts': ['DEFAULTS', 'T3_ENDPOINTS', 'validateImei'],
+  'codecs.test.ts': [
+    'alphabetBase64Decode',
+    'alphabetBase64Encode',
+    'createAlphabetCodec',
+    'decodeAlphabetValue',
+    'encodeAlphabetValue',
+    'validateAlphabet',
+    'plainCodec',
+    'createClientCodec',
+    'createServerCodec',
+    'createRsaClientCodec',
+    'createRsaServerCodec',
+    'parseRsaPrivateKey',
+    'parseRsaPublicKey',
+    'rsaDecryptResponse',
+    'rsaDecryptValue',
+    'rsaEncryptResponse',
+    'rsaEncryptValue',
+  ],
+  'errors.test.ts': [
+    'KamiError',
+    'KamiApiError',
+    'KamiRateLimitError',
+    'KamiConnectionError',
+    'KamiTimeoutError',
+    'KamiAbortError',
+    'KamiResponseError',
+    'KamiVerificationError',
+    'KamiValidationError',
+    't3ErrorFromMessage',
+    'potatoErrorFromEnvelope',
+    'T3_MESSAGES',
+    'T3_SUCCESS_MESSAGES',
+    'POTATO_MESSAGES',
+    'POTATO_CODES',
+    't3CodeForMessage',
+    'potatoCodeForMessage',
+  ],
+  'fetch-transport.test.ts': ['createFetchTransport'],
+  'response.test.ts': ['decodeT3Body', 'isT3Success', 'parseRetryAfterMs'],
+  'sign.test.ts': ['buildSignText', 'computeSignature', 'encodeForm', 'signT3Request', 'verifyT3Signature'],
+  'time.test.ts': [
+    'formatBeijingDateTime',
+    'formatBeijingMinute',
+    'PERMANENT_END_TIME',
+    'parseBeijingDateTime',
+    'unixSeconds',
+  ],
+  'token.test.ts': ['checkClockSkew', 'computeLoginToken', 'computeStatecode', 'verifyLoginToken'],
+};
+
+describe('public API', () => {
+  it('every runtime export is covered by a test file', () => {
+    const listed = Object.values(TESTED).flat().sort();
+    expect(Object.keys(core).sort()).toEqual(listed);
+  });
+
+  it('DEFAULTS', () => {
+    expect(DEFAULTS).toEqual({ timeoutMs: 10_000, maxRetries: 2, maxClockSkewSeconds: 5, successCode: 200 });
+  });
+
+  it('T3_ENDPOINTS', () => {
+    expect([...T3_ENDPOINTS]).toEqual([
+      'login',
+      'heartbeat',
+      'query',
+      'unbind',
+      'notice',
+      'version',
+      'checkUpdate',
+    ]);
+  });
+
+  it('validateImei', () => {
+    expect(validateImei('DEVICE_001')).toBe('DEVICE_001');
+    expect(validateImei('设备 😀 "quoted"')).toBe('设备 😀 "quoted"');
+    for (const bad of ["DEV'ICE", "'", '', undefined, 42]) {
+      expect(() => validateImei(bad)).toThrow(KamiValidationError);
+    }
+    try {
+      validateImei("a'b");
+    } catch (error) {
+      expect((error as KamiValidationError).field).toBe('imei');
+      expect((error as Error).message).toContain("机器码不合法,因为存在'号");
+    }
+  });
+});
