@@ -165,3 +165,40 @@ export interface KamiService {
   /** Ends every session of the card (its statecodes then get 状态码不存在). */
   kickSessions(input: { app: AppRecord; cardStr: string }): Promise<number>;
 }
+
+/** A declarative app definition (config file, `startServer({ apps })`, the testing API). */
+export interface AppConfig {
+  /** Stable identity across restarts; apps are upserted by name. */
+  name: string;
+  /** Generated from a CSPRNG and persisted when omitted. */
+  appKey?: string;
+  askKey?: string;
+  /** 调用码 per endpoint; generated (16 uppercase hex) and persisted when omitted. */
+  routes?: Partial<Record<T3RouteName, string>>;
+  settings?: Partial<Omit<AppSettings, 'endpoints' | 'timestampCheck' | 'update'>> & {
+    endpoints?: Partial<AppSettings['endpoints']>;
+    timestampCheck?: Partial<AppSettings['timestampCheck']>;
+    update?: Partial<AppSettings['update']>;
+  };
+  /** potatocloud reseller accounts of this app. */
+  potatoUsers?: Array<{ userNumber: string; passWord: string }>;
+  /** Cards to preload (inserted if absent, by cardStr). */
+  cards?: Array<{ cardStr: string; card: CardKind; core?: string; disabled?: boolean; imei?: string }>;
+}
+
+export type DatabaseSpec = { kind: 'memory' } | { kind: 'file'; path: string } | { kind: 'postgres'; url: string };
+
+export interface ServiceOptions {
+  db: DatabaseSpec;
+  clock: Clock;
+  apps: AppConfig[];
+  /** Lifetime of a potato apiUserToken. Default 7200 s. */
+  userTokenTtlSeconds?: number;
+}
+
+/**
+ * Implemented in src/domain/index.ts:
+ *   export function createKamiService(options: ServiceOptions): Promise<KamiService & { close(): Promise<void> }>
+ * Runs migrations, upserts the configured apps, users and cards, and warms the route cache.
+ */
+export type CreateKamiService = (options: ServiceOptions) => Promise<KamiService & { close(): Promise<void> }>;
