@@ -17,7 +17,10 @@ const server = createServer((req, res) => {
   req.resume();
   req.on('end', () => {
     const body = bodyOfSize(sizeOf(req.url));
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+    });
     res.end(body);
   });
 });

@@ -4,7 +4,15 @@
 import type { EncodingOptions, PotatoCard, T3MessageCode } from '@kami-verify/core';
 
 /** Endpoint names of the T3 family as configured per app (each has its own 调用码). */
-export const T3_ROUTE_NAMES = ['login', 'heartbeat', 'query', 'unbind', 'notice', 'version', 'check_update'] as const;
+export const T3_ROUTE_NAMES = [
+  'login',
+  'heartbeat',
+  'query',
+  'unbind',
+  'notice',
+  'version',
+  'check_update',
+] as const;
 export type T3RouteName = (typeof T3_ROUTE_NAMES)[number];
 
 /** Every per-app switch the docs describe. Defaults are in `defaultAppSettings()` (src/domain/settings.ts). */
@@ -63,7 +71,10 @@ export interface AppRecord {
 }
 
 /** How a card is limited. */
-export type CardKind = { kind: 'time'; type: 0 | 1 | 2 | 3 | 4 } | { kind: 'permanent' } | { kind: 'count'; uses: number };
+export type CardKind =
+  | { kind: 'time'; type: 0 | 1 | 2 | 3 | 4 }
+  | { kind: 'permanent' }
+  | { kind: 'count'; uses: number };
 
 export interface CardRecord {
   id: string;
@@ -127,22 +138,30 @@ export interface KamiService {
    * session creation are atomic (concurrent logins never double-bind or over-use).
    * `signText` is passed for the two-way token variant.
    */
-  login(input: { app: AppRecord; kami: string; imei: string; ip: string; signText?: string }): Promise<
-    { ok: true; body: LoginBody } | Fail
-  >;
+  login(input: {
+    app: AppRecord;
+    kami: string;
+    imei: string;
+    ip: string;
+    signText?: string;
+  }): Promise<{ ok: true; body: LoginBody } | Fail>;
   /** Renews a live statecode (状态码不存在 when unknown/expired/kicked; card errors when the card went bad). */
-  heartbeat(input: { app: AppRecord; statecode: string; kami?: string }): Promise<
-    { ok: true; time: number; date: string } | Fail
-  >;
+  heartbeat(input: {
+    app: AppRecord;
+    statecode: string;
+    kami?: string;
+  }): Promise<{ ok: true; time: number; date: string } | Fail>;
   query(input: { app: AppRecord; kami: string }): Promise<{ ok: true; body: Record<string, unknown> } | Fail>;
   /** Clears the bound device (and IP), increments `change`, ends the card's sessions. */
   unbind(input: { app: AppRecord; kami: string; imei: string }): Promise<{ ok: true; change: number } | Fail>;
 
   // --- potatocloud family ----------------------------------------------------------------
   /** `/api/login`: a new apiUserToken for a configured potato user of this app. */
-  potatoLogin(input: { app: AppRecord; userNumber: string; passWord: string }): Promise<
-    { ok: true; apiUserToken: string; expiresAt: number } | { ok: false }
-  >;
+  potatoLogin(input: {
+    app: AppRecord;
+    userNumber: string;
+    passWord: string;
+  }): Promise<{ ok: true; apiUserToken: string; expiresAt: number } | { ok: false }>;
   /** The user id behind a live token of this app, or undefined. */
   resolveUserToken(input: { app: AppRecord; token: string }): Promise<string | undefined>;
   createCards(input: { app: AppRecord; type: number; total: number; ip: string }): Promise<PotatoCard[]>;
@@ -186,7 +205,10 @@ export interface AppConfig {
   cards?: Array<{ cardStr: string; card: CardKind; core?: string; disabled?: boolean; imei?: string }>;
 }
 
-export type DatabaseSpec = { kind: 'memory' } | { kind: 'file'; path: string } | { kind: 'postgres'; url: string };
+export type DatabaseSpec =
+  | { kind: 'memory' }
+  | { kind: 'file'; path: string }
+  | { kind: 'postgres'; url: string };
 
 export interface ServiceOptions {
   db: DatabaseSpec;
@@ -201,4 +223,6 @@ export interface ServiceOptions {
  *   export function createKamiService(options: ServiceOptions): Promise<KamiService & { close(): Promise<void> }>
  * Runs migrations, upserts the configured apps, users and cards, and warms the route cache.
  */
-export type CreateKamiService = (options: ServiceOptions) => Promise<KamiService & { close(): Promise<void> }>;
+export type CreateKamiService = (
+  options: ServiceOptions,
+) => Promise<KamiService & { close(): Promise<void> }>;

@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+// kami-server: the reference server from a shell. The first stdout line is the URL (scripts read
+// it), then the banner, then one JSON log line per request.
+import { parseArgs } from 'node:util';
+import { ConfigError } from './config/validate';
+import { type RunningServer, startServer } from './http/start-server';
+
+const USAGE = `Usage: kami-server [--port <n>] [--host <addr>] [--db <memory|path|postgres-url>] [--config <file.json>]
+
+  --port <n>       TCP port, 0 = any free port (default: $PORT or 8080)
+  --host <addr>    Interface to bind (default: 127.0.0.1)
+  --db <spec>      memory | a directory for the embedded store | postgres://user@host/db
+                   (default: $DATABASE_URL, else ./.kami-data/pglite)
+  --config <file>  JSON config with apps and server options (default: a demo app)
+  -h, --help       Show this help
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`kami-server: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        db: { type: 'string' },
+        config: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+}
+
+async function main(): Promise<void> {
+  const flags = parse(process.argv.slice(2));
+  if (flags.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  let port: number | undefined;
+  if (flags.port !== undefined) {
+    if (!/^\d{1,5}$/.test(flags.port) || Number(flags.port) > 65_535)
+      fail(`--port must be 0–65535, got ${JSON.stringify(flags.port)}`);
+    port = Number(flags.port);
+  }
+  if (flags.host === '') fail('--host must not be empty');
+  if (flags.db === '') fail('--db must not be empty');
+
+  // Signal handlers go in before the server starts: a signal that arrives while the store opens
+  // (or right after the URL is printed) must still close cleanly and exit 0.
+  let running: RunningServer | undefined;
+  let stopping = false;
+  const shutdown = (server: RunningServer) =>
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`kami-server: close failed: ${(error as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  const stop = (signal: NodeJS.Signals) => {
+    // A second signal means "now": skip the graceful close.
+    if (stopping) process.exit(1);
+    stopping = true;
+    process.stderr.write(`kami-server: ${signal}, closing\n`);
+    if (running) void shutdown(running);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+
+  try {
+    running = await startServer({
+      ...(port !== undefined ? { port } : {}),
+      ...(flags.host !== undefined ? { host: flags.host } : {}),
+      ...(flags.db !== undefined ? { db: flags.db } : {}),
+      ...(flags.config !== undefined ? { config: flags.config } : {}),
+    });
+  } catch (error) {
+    process.stderr.write(
+      `kami-server: ${error instanceof ConfigError ? error.message : `cannot start: ${(error as Error).message}`}\n`,
+    );
+    process.exit(1);
+  }
+  if (stopping) await shutdown(running);
+}
+
+void main();

@@ -1,0 +1,34 @@
+// The startup text. Its first line is the URL alone, so scripts can read it; secrets are printed
+// only for the demo app (whose whole point is to be tried at once), never for configured apps.
+import { describeDatabase } from '../config/database';
+import { type DatabaseSpec, T3_ROUTE_NAMES } from '../domain/types';
+import type { RunningServer } from './start-server';
+
+export function formatBanner(
+  running: Pick<RunningServer, 'url' | 'apps' | 'demo'>,
+  db: DatabaseSpec,
+): string {
+  const lines = [
+    running.url,
+    `Kami Verify server — store: ${describeDatabase(db)}`,
+    `API reference: ${running.url}/docs`,
+  ];
+  if (running.demo) {
+    const { app, potatoUser, card } = running.demo;
+    lines.push(
+      '',
+      `Demo app "${app.name}" (no --config given; settings are the defaults: timestamp and signature checks on)`,
+      `  APPKEY       ${app.appKey}`,
+      `  askKey       ${app.askKey}`,
+      ...T3_ROUTE_NAMES.map((r) => `  ${r.padEnd(12)} POST ${running.url}/${app.routes[r]}`),
+      `  potato user  userNumber=${potatoUser.userNumber} passWord=${potatoUser.passWord}`,
+      `  fresh card   ${card} (天卡, unused)`,
+      '',
+      'Try it with the quickstarts (docs/quickstart-node.md): paste this in another terminal',
+      `  export KAMI_URL=${running.url} KAMI_APPKEY=${app.appKey} KAMI_LOGIN_CODE=${app.routes.login} KAMI_HEARTBEAT_CODE=${app.routes.heartbeat} KAMI_CARD=${card}`,
+    );
+  } else {
+    for (const app of running.apps) lines.push(`app "${app.name}": login route ${app.routes.login}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,51 @@
+// potatocloud bodies come as JSON, urlencoded or multipart (the docs: "Content-Type ... 当请求数据
+// 非json时此参数传对应格式"). All three become one plain object; JSON keeps its types, the form
+// encodings give strings, and the endpoint coerces numeric strings where the seed's clients send them.
+import type { Request } from 'express';
+import { fieldsToObject, MalformedBodyError, parseForm } from '../form';
+import { multipartBoundary, parseMultipart } from '../multipart';
+import { bodyBytes, bodyText, mediaType } from '../raw-body';
+import { HttpError } from '../transport-errors';
+
+export type PotatoBody = Record<string, unknown>;
+
+/** Thrown for a body that parsed but is not an object (answered 500 请求参数有误 in the envelope). */
+export class BadPotatoBody extends Error {
+  override name = 'BadPotatoBody';
+}
+
+export function readPotatoBody(req: Request): PotatoBody {
+  if (bodyBytes(req).length === 0) return {};
+  const type = mediaType(req);
+  try {
+    if (type === 'application/json' || type === 'text/json' || type.endsWith('+json')) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(bodyText(req));
+      } catch (error) {
+        if (error instanceof HttpError) throw error;
+        throw new BadPotatoBody('body is not valid JSON');
+      }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        throw new BadPotatoBody('body must be a JSON object');
+      }
+      return parsed as PotatoBody;
+    }
+    if (type === 'application/x-www-form-urlencoded') return fieldsToObject(parseForm(bodyText(req)));
+    if (type === 'multipart/form-data') {
+      const boundary = multipartBoundary(req.headers['content-type'] ?? '');
+      if (!boundary) throw new HttpError(400, '请求参数有误: multipart boundary missing');
+      return parseMultipart(bodyBytes(req), boundary);
+    }
+  } catch (error) {
+    if (error instanceof MalformedBodyError) throw new HttpError(400);
+    throw error;
+  }
+  throw new HttpError(415);
+}
+
+/** A JSON number, or a string of digits from a form body ("1" → 1); anything else unchanged. */
+export function numeric(value: unknown): unknown {
+  if (typeof value === 'string' && /^-?\d{1,9}$/.test(value.trim())) return Number(value.trim());
+  return value;
+}

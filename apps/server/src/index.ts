@@ -1,0 +1,26 @@
+// @kami-verify/server — the reference server as a library.
+
+export {
+  ConfigError,
+  loadConfigFile,
+  parseDatabaseSpec,
+  type ServerConfig,
+  type ServerSection,
+  type ThrottleConfig,
+  validateServerConfig,
+} from './config/index';
+export { createKamiService } from './domain/index';
+export type {
+  AppConfig,
+  AppRecord,
+  AppSettings,
+  CardKind,
+  CardRecord,
+  Clock,
+  DatabaseSpec,
+  KamiService,
+  T3RouteName,
+} from './domain/types';
+export { type CreateAppOptions, createApp } from './http/app';
+export type { LogSink } from './http/request-log';
+export { type DemoInfo, type RunningServer, type StartServerOptions, startServer } from './http/start-server';

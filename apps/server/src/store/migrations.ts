@@ -1,0 +1,84 @@
+// Numbered schema migrations, applied in order and recorded in `schema_migrations`.
+// Never edit a released migration: add a new one. The text is also hashed to key the cached
+// PGlite template (see pglite.ts), so any change here rebuilds that template.
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+CREATE TABLE apps (
+  id          text PRIMARY KEY,
+  name        text NOT NULL UNIQUE,
+  app_key     text NOT NULL,
+  ask_key     text NOT NULL UNIQUE,
+  routes      jsonb NOT NULL,
+  settings    jsonb NOT NULL,
+  created_at  bigint NOT NULL,
+  modified_at bigint NOT NULL
+);
+
+CREATE TABLE cards (
+  id               text PRIMARY KEY,
+  -- No foreign key on purpose: the per-row FK check costs ~30 % of bulk-insert throughput on
+  -- PGlite, and apps are never deleted (they are upserted from configuration).
+  app_id           text NOT NULL,
+  card_str         text NOT NULL,
+  kind             text NOT NULL CHECK (kind IN ('time', 'permanent', 'count')),
+  type             smallint CHECK (type BETWEEN 0 AND 5),
+  duration_seconds bigint,
+  uses_total       integer,
+  uses_left        integer,
+  status           smallint NOT NULL DEFAULT 1,
+  disabled         boolean NOT NULL DEFAULT false,
+  imei             text,
+  bound_ip         text,
+  change_count     integer NOT NULL DEFAULT 0,
+  core             text NOT NULL DEFAULT '',
+  created_ip       text NOT NULL DEFAULT '',
+  created_at       bigint NOT NULL,
+  modified_at      bigint NOT NULL,
+  activated_at     bigint,
+  expires_at       bigint,
+  UNIQUE (app_id, card_str)
+);
+-- potato getCardMyList: newest first within an app.
+CREATE INDEX cards_app_created_idx ON cards (app_id, created_at DESC, id DESC);
+
+CREATE TABLE sessions (
+  statecode  text PRIMARY KEY,
+  card_id    text NOT NULL REFERENCES cards(id) ON DELETE CASCADE,
+  app_id     text NOT NULL,
+  imei       text NOT NULL DEFAULT '',
+  expires_at bigint NOT NULL,
+  created_at bigint NOT NULL
+);
+-- kick / unbind / delete end every session of a card.
+CREATE INDEX sessions_card_idx ON sessions (card_id);
+
+CREATE TABLE potato_users (
+  id          text PRIMARY KEY,
+  app_id      text NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+  user_number text NOT NULL,
+  pass_hash   text NOT NULL,
+  created_at  bigint NOT NULL,
+  UNIQUE (app_id, user_number)
+);
+
+CREATE TABLE potato_tokens (
+  token      text PRIMARY KEY,
+  user_id    text NOT NULL REFERENCES potato_users(id) ON DELETE CASCADE,
+  app_id     text NOT NULL,
+  expires_at bigint NOT NULL,
+  created_at bigint NOT NULL
+);
+CREATE INDEX potato_tokens_user_idx ON potato_tokens (user_id);
+`,
+  },
+];

@@ -1,0 +1,88 @@
+// Server engine: PostgreSQL through a pg.Pool. Same SQL as PGlite.
+import pg from 'pg';
+import { migrate } from './migrate';
+import type { Database, Queryable, QueryResult, Row } from './types';
+
+// Transient conflicts worth retrying the whole transaction for.
+const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
+const MAX_ATTEMPTS = 8;
+
+function sqlState(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error
+    ? String((error as { code: unknown }).code)
+    : undefined;
+}
+
+async function run<R extends Row>(
+  target: pg.Pool | pg.PoolClient,
+  sql: string,
+  params?: readonly unknown[],
+): Promise<QueryResult<R>> {
+  const raw: pg.QueryResult<R> | pg.QueryResult<R>[] = await target.query<R>(
+    sql,
+    params as unknown[] | undefined,
+  );
+  // A multi-statement simple query (migrations) yields one result per statement: the last counts.
+  const res = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+  if (!res) return { rows: [], rowCount: 0 };
+  return { rows: res.rows, rowCount: res.rowCount ?? res.rows.length };
+}
+
+class PostgresDatabase implements Database {
+  readonly engine = 'postgres' as const;
+  constructor(private readonly pool: pg.Pool) {}
+
+  query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+    return run<R>(this.pool, sql, params);
+  }
+
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.pool.connect();
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        const result = await fn({ query: (sql, params) => run(client, sql, params) });
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          broken = true; // connection is gone; do not return it to the pool
+        }
+        if (attempt < MAX_ATTEMPTS && RETRYABLE.has(sqlState(error) ?? '')) {
+          await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+          continue;
+        }
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    }
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+}
+
+export interface PostgresOptions {
+  /** Pool size; default 10. */
+  max?: number;
+}
+
+/** Connects to PostgreSQL and migrates (guarded by an advisory lock against concurrent starters). */
+export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+  // An idle client erroring (server restart) must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const db = new PostgresDatabase(pool);
+  try {
+    await migrate(db);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  return db;
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Each test file gets its own process: PGlite instances and servers never share a heap.
+    pool: 'forks',
+    // The project machines have two cores shared by several engineers.
+    maxWorkers: 2,
+  },
+});

@@ -1,0 +1,225 @@
+#!/usr/bin/env node
+// `npm run bench [-- --quick]`: every headline figure is a ratio against a baseline measured in
+// the same run, on this machine, on loopback. Nothing here asserts a time; it reports.
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import { fmt, ratio, runJson, startTarget } from './lib.mjs';
+
+const quick = process.argv.includes('--quick');
+const DURATION = quick ? 2 : 8; // seconds per load run
+const CONNECTIONS = 64;
+const BULK_COUNT = quick ? 20_000 : 100_000;
+const md5 = (s) => createHash('md5').update(s, 'utf8').digest('hex');
+const started = Date.now();
+const results = {
+  date: new Date().toISOString(),
+  quick,
+  machine: machine(),
+  server: {},
+  sdk: null,
+  bundle: null,
+  bulk: {},
+};
+
+function machine() {
+  return {
+    cores: availableParallelism(),
+    cpu: cpus()[0]?.model,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  };
+}
+
+function signedForm(fields, appKey) {
+  const all = [...fields, ['t', String(Math.floor(Date.now() / 1000))]];
+  all.push(['s', md5(`${all.map(([k, v]) => `${k}=${v}`).join('&')}&${appKey}`)]);
+  return all.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+}
+
+async function post(url, body, headers) {
+  const res = await fetch(url, { method: 'POST', body, headers });
+  const text = await res.text();
+  return { status: res.status, text, json: JSON.parse(text), bytes: Buffer.byteLength(text) };
+}
+
+/** Prepares the three scenarios against a running server; each is checked once for success first. */
+async function scenarios(info) {
+  const form = { 'content-type': 'application/x-www-form-urlencoded' };
+  const login = await post(
+    info.url + '/' + info.routes.login,
+    signedForm(
+      [
+        ['kami', info.card],
+        ['imei', 'BENCH-DEVICE'],
+        ['safe_code', 'bench'],
+      ],
+      info.appKey,
+    ),
+    form,
+  );
+  if (String(login.json.code) !== '200') throw new Error(`bench login failed: ${login.text}`);
+  const beat = await post(
+    info.url + '/' + info.routes.heartbeat,
+    signedForm([['statecode', login.json.statecode]], info.appKey),
+    form,
+  );
+  if (String(beat.json.code) !== '200') throw new Error(`bench heartbeat failed: ${beat.text}`);
+  const user = await post(
+    info.url + '/api/login',
+    JSON.stringify({ userNumber: 'reseller', passWord: 'bench-password' }),
+    {
+      'content-type': 'application/json',
+      askKey: info.askKey,
+    },
+  );
+  const potatoHeaders = {
+    'content-type': 'application/json',
+    askKey: info.askKey,
+    apiUserToken: user.json.data?.apiUserToken,
+  };
+  const createBody = JSON.stringify({ type: 1, total: 1 });
+  const created = await post(info.url + '/api/createCardMy', createBody, potatoHeaders);
+  if (String(created.json.code) !== '200') throw new Error(`bench createCardMy failed: ${created.text}`);
+  return [
+    {
+      name: 'login',
+      bytes: login.bytes,
+      spec: {
+        kind: 't3',
+        path: '/' + info.routes.login,
+        appKey: info.appKey,
+        fields: [
+          ['kami', info.card],
+          ['imei', 'BENCH-DEVICE'],
+          ['safe_code', 'bench'],
+        ],
+      },
+    },
+    {
+      name: 'heartbeat',
+      bytes: beat.bytes,
+      spec: {
+        kind: 't3',
+        path: '/' + info.routes.heartbeat,
+        appKey: info.appKey,
+        fields: [['statecode', login.json.statecode]],
+      },
+    },
+    {
+      name: 'createCardMy',
+      bytes: created.bytes,
+      spec: { kind: 'fixed', path: '/api/createCardMy', body: createBody, headers: potatoHeaders },
+    },
+  ];
+}
+
+async function load(url, spec) {
+  return runJson('load.mjs', [
+    JSON.stringify({ ...spec, url, connections: CONNECTIONS, duration: DURATION }),
+  ]);
+}
+
+async function serverSection(label, db) {
+  const kami = await startTarget('targets/kami-server.mjs', [JSON.stringify({ db })]);
+  const baselineHttp = await startTarget('targets/baseline-http.mjs');
+  const baselineExpress = await startTarget('targets/baseline-express.mjs');
+  const out = {};
+  try {
+    for (const sc of await scenarios(kami.info)) {
+      const path = `/?size=${sc.bytes}`;
+      const http = await load(baselineHttp.info.url, { kind: 'fixed', path, body: 'x=1' });
+      const express = await load(baselineExpress.info.url, { kind: 'fixed', path, body: 'x=1' });
+      const server = await load(kami.info.url, sc.spec);
+      out[sc.name] = {
+        bodyBytes: sc.bytes,
+        server,
+        baselineNodeHttp: http,
+        baselineExpress: express,
+        vsNodeHttp: ratio(server.rps, http.rps),
+        vsExpress: ratio(server.rps, express.rps),
+      };
+      console.error(
+        `  ${label} ${sc.name}: ${fmt(server.rps)} req/s (${fmt(out[sc.name].vsExpress, 2)}× express)`,
+      );
+    }
+  } finally {
+    await Promise.all([kami.stop(), baselineHttp.stop(), baselineExpress.stop()]);
+  }
+  return out;
+}
+
+async function optional(label, fn) {
+  try {
+    return await fn();
+  } catch (error) {
+    console.error(`  ${label}: skipped (${error.message})`);
+    return { skipped: error.message };
+  }
+}
+
+console.error(
+  `bench: ${quick ? 'quick' : 'full'} run, ${DURATION}s per load run, ${CONNECTIONS} connections`,
+);
+results.server.embedded = await serverSection('embedded', 'memory');
+if (process.env.DATABASE_URL)
+  results.server.postgres = await serverSection('postgres', process.env.DATABASE_URL);
+results.sdk = await optional('sdk overhead', () =>
+  runJson('sdk-overhead.mjs', [JSON.stringify({ n: quick ? 200 : 1000 })]),
+);
+results.bundle = await optional('bundle size', () => runJson('bundle-size.mjs'));
+results.bulk.embedded = await runJson('bulk.mjs', [JSON.stringify({ db: 'file', count: BULK_COUNT })]);
+if (process.env.DATABASE_URL) {
+  results.bulk.postgres = await runJson('bulk.mjs', [
+    JSON.stringify({ db: process.env.DATABASE_URL, count: BULK_COUNT }),
+  ]);
+}
+results.seconds = (Date.now() - started) / 1000;
+
+// ---- report ---------------------------------------------------------------------------------
+const rows = [
+  ['store', 'endpoint', 'req/s', 'p50 ms', 'p99 ms', '÷ node:http', '÷ express', 'target', 'loadgen CPU'],
+];
+const targets = { login: 0.5, heartbeat: 0.7 };
+for (const [store, section] of Object.entries(results.server)) {
+  for (const [name, r] of Object.entries(section)) {
+    const target = targets[name];
+    rows.push([
+      store,
+      name,
+      fmt(r.server.rps),
+      fmt(r.server.p50, 1),
+      fmt(r.server.p99, 1),
+      fmt(r.vsNodeHttp, 2),
+      fmt(r.vsExpress, 2),
+      target ? `≥ ${target} ${r.vsExpress >= target ? 'met' : 'MISSED'}` : '',
+      `${fmt(r.server.loadgenCpu * 100)}%`,
+    ]);
+  }
+}
+const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+const line = (r) => `| ${r.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
+console.log(line(rows[0]));
+console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+for (const r of rows.slice(1)) console.log(line(r));
+if (results.sdk && !results.sdk.skipped) {
+  console.log(
+    `\nSDK overhead (@kami-verify/node ÷ raw undici, same bytes): sequential ${fmt(results.sdk.sequentialRatio, 2)}, concurrent ${fmt(results.sdk.concurrentRatio, 2)} (target ≤ 1.10)`,
+  );
+}
+if (results.bundle && !results.bundle.skipped) {
+  console.log(
+    `Browser bundle, login + heartbeat: ${results.bundle.minBytes} B min, ${results.bundle.gzipBytes} B min+gzip (budget 6144)`,
+  );
+}
+for (const [store, b] of Object.entries(results.bulk)) {
+  console.log(
+    `Bulk generation (${store}): ${b.created} cards in ${fmt(b.seconds, 2)} s = ${fmt(b.cardsPerSecond)} cards/s (target ≥ 50 000)`,
+  );
+}
+console.log(
+  `\n${results.machine.cores} cores, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}; ${fmt(results.seconds)} s`,
+);
+const out = new URL('results.json', import.meta.url);
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`wrote ${out.pathname}`);

@@ -1,0 +1,103 @@
+// SDK overhead: N logins through @kami-verify/node versus raw undici.request calls sending the
+// same bytes (pre-signed bodies) to the same server, sequentially and 32 at a time. The server
+// runs in its own process; rounds are interleaved and the best of each side is kept.
+import { createHash } from 'node:crypto';
+import { createVerify } from '@kami-verify/node';
+import { Agent, request } from 'undici';
+import { startTarget } from './lib.mjs';
+
+const { n } = JSON.parse(process.argv[2] ?? '{"n":500}');
+const CONCURRENCY = 32;
+const ROUNDS = 3;
+const md5 = (s) => createHash('md5').update(s, 'utf8').digest('hex');
+
+const server = await startTarget('targets/kami-server.mjs', [JSON.stringify({ db: 'memory' })]);
+const { url, appKey, routes, card } = server.info;
+const imei = 'BENCH-DEVICE';
+
+function signedLoginBody() {
+  const safe = md5(String(Math.random())).slice(0, 16);
+  const fields = [
+    ['kami', card],
+    ['imei', imei],
+    ['safe_code', safe],
+    ['t', String(Math.floor(Date.now() / 1000))],
+  ];
+  fields.push(['s', md5(`${fields.map(([k, v]) => `${k}=${v}`).join('&')}&${appKey}`)]);
+  return fields.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+}
+
+const agent = new Agent({ keepAliveTimeout: 30_000 });
+async function rawLogin(body) {
+  const res = await request(`${url}/${routes.login}`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    dispatcher: agent,
+  });
+  const text = await res.body.text();
+  if (!text.includes('"statecode"')) throw new Error(`raw login failed: ${text}`);
+}
+
+const client = createVerify({
+  baseUrl: url,
+  appKey,
+  routes: { login: routes.login, heartbeat: routes.heartbeat },
+});
+const sdkLogin = () => client.login(card, imei);
+
+async function timed(fn) {
+  const start = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+async function pooled(count, task) {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      next++;
+      await task();
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+}
+
+// Warm both paths (JIT, connections, the server's caches).
+for (let i = 0; i < 50; i++) {
+  await rawLogin(signedLoginBody());
+  await sdkLogin();
+}
+
+const best = { rawSeq: Infinity, sdkSeq: Infinity, rawConc: Infinity, sdkConc: Infinity };
+for (let round = 0; round < ROUNDS; round++) {
+  const bodies = Array.from({ length: n }, signedLoginBody); // signed outside the timed region
+  best.rawSeq = Math.min(
+    best.rawSeq,
+    await timed(async () => {
+      for (const b of bodies) await rawLogin(b);
+    }),
+  );
+  best.sdkSeq = Math.min(
+    best.sdkSeq,
+    await timed(async () => {
+      for (let i = 0; i < n; i++) await sdkLogin();
+    }),
+  );
+  const bodies2 = Array.from({ length: n }, signedLoginBody);
+  let k = 0;
+  best.rawConc = Math.min(best.rawConc, await timed(() => pooled(n, () => rawLogin(bodies2[k++]))));
+  best.sdkConc = Math.min(best.sdkConc, await timed(() => pooled(n, sdkLogin)));
+}
+await client.close?.();
+await agent.close();
+await server.stop();
+console.log(
+  JSON.stringify({
+    n,
+    concurrency: CONCURRENCY,
+    ms: best,
+    sequentialRatio: best.sdkSeq / best.rawSeq,
+    concurrentRatio: best.sdkConc / best.rawConc,
+  }),
+);

@@ -1,0 +1,5 @@
+import { createHash } from 'node:crypto';
+import type { Md5 } from '@kami-verify/core';
+
+/** MD5 of the UTF-8 bytes of `input`, 32 lowercase hex: the hash the protocol signs with. */
+export const nodeMd5: Md5 = (input) => createHash('md5').update(input, 'utf8').digest('hex');
