@@ -1,4 +1,9 @@
-import { type PotatoMessageCode, type T3MessageCode, potatoCodeForMessage, t3CodeForMessage } from './messages';
+import {
+  type PotatoMessageCode,
+  potatoCodeForMessage,
+  type T3MessageCode,
+  t3CodeForMessage,
+} from './messages';
 
 /** Every stable machine code a Kami Verify error can carry. */
 export type KamiErrorCode =
@@ -27,28 +32,32 @@ export type KamiErrorCode =
 // instance carries the kinds of its whole class chain.
 const BRAND = Symbol.for('kami-verify.error');
 
+// Instance fields are `declare`d and assigned in the constructors, and `name` comes from `kind`:
+// no per-class field initialisers, which every page bundling the client would pay for.
 type ErrorOptions = { cause?: unknown };
 type KamiErrorClass = { kind: string; prototype: KamiError };
 
 export class KamiError extends Error {
   static readonly kind: string = 'KamiError';
-  override name = 'KamiError';
-  readonly code: KamiErrorCode;
+  declare readonly code: KamiErrorCode;
 
   constructor(code: KamiErrorCode, message: string, options?: ErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
     const kinds: string[] = [];
     for (let c: unknown = new.target; typeof c === 'function' && c !== Error; c = Object.getPrototypeOf(c)) {
       if (Object.hasOwn(c, 'kind')) kinds.push((c as unknown as KamiErrorClass).kind);
     }
     Object.defineProperty(this, BRAND, { value: kinds });
+    // `name` is the nearest class's kind: `KamiApiError`, or a parent's for a subclass without one.
+    this.name = kinds[0]!;
+    this.code = code;
   }
 
   /** `instanceof` that also recognises errors from another copy of this package. */
   static isInstance<T extends KamiErrorClass>(this: T, value: unknown): value is T['prototype'] {
     if (typeof value !== 'object' || value === null) return false;
     const kinds = (value as Record<symbol, unknown>)[BRAND];
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass the guard was called on.
     return Array.isArray(kinds) && kinds.includes(this.kind);
   }
 }
@@ -56,12 +65,11 @@ export class KamiError extends Error {
 /** The server answered with an error (a documented message, or one we don't know). */
 export class KamiApiError extends KamiError {
   static override readonly kind: string = 'KamiApiError';
-  override name = 'KamiApiError';
   /** The server's original message, untouched (e.g. `卡密已到期`). */
-  readonly serverMessage: string;
+  declare readonly serverMessage: string;
   /** The `code` field of the body as sent (`"201"`, `403`, ...), if there was one. */
-  readonly serverCode: string | number | undefined;
-  readonly httpStatus: number;
+  declare readonly serverCode: string | number | undefined;
+  declare readonly httpStatus: number;
 
   constructor(
     code: KamiErrorCode,
@@ -74,23 +82,24 @@ export class KamiApiError extends KamiError {
     this.serverCode = details.serverCode;
     this.httpStatus = details.httpStatus;
   }
-
 }
 
 /** HTTP 429 from the server's throttle; `retryAfterMs` comes from `Retry-After`. */
 export class KamiRateLimitError extends KamiApiError {
   static override readonly kind: string = 'KamiRateLimitError';
-  override name = 'KamiRateLimitError';
-  readonly retryAfterMs: number | undefined;
+  declare readonly retryAfterMs: number | undefined;
 
   constructor(
     serverMessage: string,
-    details: { serverCode?: string | number | undefined; httpStatus: number; retryAfterMs?: number | undefined },
+    details: {
+      serverCode?: string | number | undefined;
+      httpStatus: number;
+      retryAfterMs?: number | undefined;
+    },
   ) {
     super('RATE_LIMITED', serverMessage, details);
     this.retryAfterMs = details.retryAfterMs;
   }
-
 }
 
 /**
@@ -99,30 +108,28 @@ export class KamiRateLimitError extends KamiApiError {
  */
 export class KamiConnectionError extends KamiError {
   static override readonly kind: string = 'KamiConnectionError';
-  override name = 'KamiConnectionError';
-  readonly phase: 'connect' | 'unknown';
+  declare readonly phase: 'connect' | 'unknown';
 
-  constructor(message: string, options?: ErrorOptions & { phase?: 'connect' | 'unknown'; code?: 'NETWORK_ERROR' | 'TIMEOUT' }) {
+  constructor(
+    message: string,
+    options?: ErrorOptions & { phase?: 'connect' | 'unknown'; code?: 'NETWORK_ERROR' | 'TIMEOUT' },
+  ) {
     super(options?.code ?? 'NETWORK_ERROR', message, options);
     this.phase = options?.phase ?? 'unknown';
   }
-
 }
 
 export class KamiTimeoutError extends KamiConnectionError {
   static override readonly kind: string = 'KamiTimeoutError';
-  override name = 'KamiTimeoutError';
 
   constructor(message: string, options?: ErrorOptions & { phase?: 'connect' | 'unknown' }) {
     super(message, { ...options, code: 'TIMEOUT' });
   }
-
 }
 
 /** The caller's `AbortSignal` fired. */
 export class KamiAbortError extends KamiError {
   static override readonly kind: string = 'KamiAbortError';
-  override name = 'KamiAbortError';
   constructor(options?: ErrorOptions) {
     super('ABORTED', 'the request was aborted', options);
   }
@@ -131,9 +138,8 @@ export class KamiAbortError extends KamiError {
 /** An answer arrived but could not be used: bad HTTP status, undecodable, not JSON, fields missing. */
 export class KamiResponseError extends KamiError {
   static override readonly kind: string = 'KamiResponseError';
-  override name = 'KamiResponseError';
-  readonly httpStatus: number | undefined;
-  readonly body: string | undefined;
+  declare readonly httpStatus: number | undefined;
+  declare readonly body: string | undefined;
 
   constructor(
     code: 'HTTP_ERROR' | 'RESPONSE_DECODE_FAILED' | 'RESPONSE_INVALID_JSON' | 'RESPONSE_MISSING_FIELD',
@@ -145,13 +151,11 @@ export class KamiResponseError extends KamiError {
     // Keep a bounded excerpt only: bodies may be large, and they never hold our secrets.
     this.body = details?.body === undefined ? undefined : details.body.slice(0, 512);
   }
-
 }
 
 /** The answer decoded fine but failed the client-side checks (token, statecode, clock, safe_code). */
 export class KamiVerificationError extends KamiError {
   static override readonly kind: string = 'KamiVerificationError';
-  override name = 'KamiVerificationError';
   constructor(
     code: 'TOKEN_MISMATCH' | 'STATECODE_MISMATCH' | 'SAFE_CODE_MISMATCH' | 'CLOCK_SKEW',
     message: string,
@@ -163,9 +167,12 @@ export class KamiVerificationError extends KamiError {
 /** The caller passed something the protocol cannot carry; raised before any I/O. */
 export class KamiValidationError extends KamiError {
   static override readonly kind: string = 'KamiValidationError';
-  override name = 'KamiValidationError';
-  readonly field: string;
-  constructor(field: string, message: string, code: 'INVALID_ARGUMENT' | 'NOT_ALLOWED_IN_BROWSER' = 'INVALID_ARGUMENT') {
+  declare readonly field: string;
+  constructor(
+    field: string,
+    message: string,
+    code: 'INVALID_ARGUMENT' | 'NOT_ALLOWED_IN_BROWSER' = 'INVALID_ARGUMENT',
+  ) {
     super(code, message);
     this.field = field;
   }
@@ -174,7 +181,11 @@ export class KamiValidationError extends KamiError {
 /** Builds the typed error for a T3-family error body (`{code, msg}`). */
 export function t3ErrorFromMessage(
   message: string,
-  details: { serverCode?: string | number | undefined; httpStatus: number; retryAfterMs?: number | undefined },
+  details: {
+    serverCode?: string | number | undefined;
+    httpStatus: number;
+    retryAfterMs?: number | undefined;
+  },
 ): KamiApiError {
   const code = t3CodeForMessage(message);
   if (code === 'RATE_LIMITED' || details.httpStatus === 429) return new KamiRateLimitError(message, details);
@@ -184,13 +195,23 @@ export function t3ErrorFromMessage(
 /** Builds the typed error for a potatocloud envelope whose `code` is not 200. */
 export function potatoErrorFromEnvelope(
   message: string,
-  details: { serverCode?: string | number | undefined; httpStatus: number; retryAfterMs?: number | undefined },
+  details: {
+    serverCode?: string | number | undefined;
+    httpStatus: number;
+    retryAfterMs?: number | undefined;
+  },
 ): KamiApiError {
   const known = potatoCodeForMessage(message);
   if (known === 'RATE_LIMITED' || details.httpStatus === 429) return new KamiRateLimitError(message, details);
   const numeric = Number(details.serverCode);
   const fallback: KamiErrorCode =
-    numeric === 403 ? 'PERMISSION_DENIED' : numeric === 203 ? 'NO_DATA' : numeric === 500 ? 'SERVER_ERROR' : 'UNKNOWN_SERVER_ERROR';
+    numeric === 403
+      ? 'PERMISSION_DENIED'
+      : numeric === 203
+        ? 'NO_DATA'
+        : numeric === 500
+          ? 'SERVER_ERROR'
+          : 'UNKNOWN_SERVER_ERROR';
   const code: KamiErrorCode = known ?? fallback;
   return new KamiApiError(code, message, details);
 }

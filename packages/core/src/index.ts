@@ -18,8 +18,7 @@ export {
   MAX_CARDS_PER_CALL,
 } from './card-types';
 export { createVerify, type VerifyClient } from './client/create-verify';
-export { createT3Client, type T3Client, type T3ClientOptions } from './client/t3-client';
-export { HostRotation, type FailoverPolicy } from './client/failover';
+export { type FailoverPolicy, HostRotation } from './client/failover';
 export {
   type CallOptions,
   DEFAULTS,
@@ -29,6 +28,8 @@ export {
   type VerifyOptions,
 } from './client/options';
 export type * from './client/results';
+export { createSessionClient, type SessionClient, type SessionClientOptions } from './client/session-client';
+export { createT3Client, type T3Client, type T3ClientOptions } from './client/t3-client';
 export { validateCreateCard, validateImei } from './client/validate';
 export * from './codecs';
 export * from './errors';
@@ -39,7 +40,15 @@ export type { HttpRequest, HttpResponse, Transport } from './net/transport';
 export { type PotatoCard, type PotatoEnvelope, potatoEnvelope } from './potato/envelope';
 export { buildPotatoHeaders, computePotatoSign, type PotatoCredentials } from './potato/sign';
 export { decodeT3Body, isT3Success, parseRetryAfterMs, type T3Body } from './t3/response';
-export { buildSignText, computeSignature, encodeForm, type FormFields, type SignedT3Request, signT3Request, verifyT3Signature } from './t3/sign';
+export {
+  buildSignText,
+  computeSignature,
+  encodeForm,
+  type FormFields,
+  type SignedT3Request,
+  signT3Request,
+  verifyT3Signature,
+} from './t3/sign';
 export {
   formatBeijingDateTime,
   formatBeijingMinute,

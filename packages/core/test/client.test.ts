@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
   createAlphabetCodec,
+  createSessionClient,
   createT3Client,
   createVerify,
   KamiAbortError,
@@ -837,6 +838,103 @@ describe('createT3Client (codec injected)', () => {
         expect((error as KamiValidationError).field).toBe(field);
       }
     }
+    expect(transport.mock.calls).toHaveLength(0);
+  });
+});
+
+describe('createSessionClient (login and heartbeat only)', () => {
+  const base = () => ({
+    baseUrl: A,
+    appKey: APP_KEY,
+    routes: ROUTES,
+    md5,
+    now: () => T * 1000,
+    createSafeCode: () => 'hello',
+  });
+
+  it('has exactly login and heartbeat', () => {
+    const session = createSessionClient({ ...base(), transport: neverTransport() });
+    expect(Object.keys(session).sort()).toEqual(['heartbeat', 'login']);
+  });
+
+  it('sends the same bytes and returns the same results as createT3Client and createVerify', async () => {
+    const results = [];
+    for (const make of [
+      (transport: Transport) => createSessionClient({ ...base(), transport }),
+      (transport: Transport) => createT3Client({ ...base(), transport }),
+      (transport: Transport) => client(transport),
+    ]) {
+      const { transport } = fullServer();
+      const c = make(transport.transport);
+      const login = await c.login('KM3Q5T7W9Y2B4D6F', 'DEVICE_001');
+      const beat = await c.heartbeat(login.statecode, { kami: 'KM3Q5T7W9Y2B4D6F' });
+      results.push({ login, beat, sent: transport.calls.map((r) => [r.url, r.body]) });
+    }
+    expect(results[0]!.sent[0]![1]).toBe(signPlain.cases[0].formBody);
+    expect(results[1]).toEqual(results[0]);
+    expect(results[2]).toEqual(results[0]);
+  });
+
+  it('verifies replies and types errors like the full client', async () => {
+    const alphabet: string = ab.alphabets.shuffled;
+    const { transport, log } = fullServer({ mode: 'base64', alphabet }, 'signed');
+    const session = createSessionClient({
+      ...base(),
+      transport: transport.transport,
+      codec: createAlphabetCodec(alphabet),
+    });
+    await expect(session.login('中文卡密', 'DEVICE_001')).resolves.toMatchObject({
+      id: 1,
+      safeCode: 'hello',
+    });
+    await expect(session.heartbeat('sc')).resolves.toMatchObject({ msg: '在线', time: T });
+    expect(log.every((r) => r.signatureValid)).toBe(true);
+
+    // A request signed with another APPKEY is refused by the server (签名有误).
+    const forged = fullServer();
+    const wrongKey = createSessionClient({
+      ...base(),
+      appKey: 'another-app-key',
+      transport: forged.transport.transport,
+    });
+    expect((await rejection(wrongKey.login('KM3Q5T7W9Y2B4D6F', 'DEVICE_001'))).code).toBe(
+      'SIGNATURE_INVALID',
+    );
+
+    // Server messages become typed errors; a reply outside the clock window is refused.
+    const refusing = scriptedTransport({ [A]: [ok(JSON.stringify({ code: 201, msg: '状态码不存在' }))] });
+    const gone = await rejection(
+      createSessionClient({ ...base(), transport: refusing.transport }).heartbeat('sc'),
+    );
+    expect(KamiApiError.isInstance(gone) && gone.code).toBe('STATECODE_NOT_FOUND');
+    const late = scriptedTransport({ [A]: [ok(JSON.stringify({ code: 200, msg: '在线', time: T + 60 }))] });
+    const skew = await rejection(
+      createSessionClient({ ...base(), transport: late.transport }).heartbeat('sc'),
+    );
+    expect(KamiVerificationError.isInstance(skew) && skew.code).toBe('CLOCK_SKEW');
+  });
+
+  it('validates options, the codec and arguments before any I/O', async () => {
+    const transport = neverTransport();
+    for (const [over, field] of [
+      [{ codec: { mode: 'plain' } }, 'codec'],
+      [{ baseUrl: 'nope' }, 'baseUrl'],
+      [{ appKey: '' }, 'appKey'],
+      [{ md5: 'md5' }, 'md5'],
+      [{ transport: undefined }, 'transport'],
+    ] as const) {
+      try {
+        createSessionClient({ ...base(), transport, ...over } as never);
+        expect.unreachable();
+      } catch (error) {
+        expect((error as KamiValidationError).field).toBe(field);
+      }
+    }
+    const session = createSessionClient({ ...base(), transport, routes: { login: ROUTES.login } });
+    expect((await rejection(session.login('card', "DEV'ICE"))).code).toBe('INVALID_ARGUMENT');
+    expect((await rejection(session.heartbeat(''))).code).toBe('INVALID_ARGUMENT');
+    const noRoute = (await rejection(session.heartbeat('sc'))) as KamiValidationError;
+    expect(noRoute.field).toBe('routes.heartbeat');
     expect(transport.mock.calls).toHaveLength(0);
   });
 });

@@ -25,7 +25,7 @@ const TESTED = {
     'computePotatoSign',
     'potatoEnvelope',
   ],
-  'client.test.ts': ['createVerify', 'createT3Client'],
+  'client.test.ts': ['createVerify', 'createT3Client', 'createSessionClient'],
   'failover.test.ts': ['HostRotation'],
   'exports.test.ts': ['DEFAULTS', 'T3_ENDPOINTS', 'validateImei'],
   'codecs.test.ts': [

@@ -35,7 +35,8 @@ export function createVerify(options: VerifyOptions): VerifyClient {
     : t3.rotation;
   let potato: PotatoClient | undefined;
   const potatoClient = (): PotatoClient => {
-    if (!options.potato) throw new KamiValidationError('potato', 'potato options (askKey, credentials) are required');
+    if (!options.potato)
+      throw new KamiValidationError('potato', 'potato options (askKey, credentials) are required');
     requireNonEmptyString('potato.askKey', options.potato.askKey);
     potato ??= new PotatoClient({
       options: options.potato,

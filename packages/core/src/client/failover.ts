@@ -1,6 +1,6 @@
 import { KamiAbortError, KamiConnectionError } from '../errors';
-import { parseRetryAfterMs } from '../t3/response';
 import type { HttpRequest, HttpResponse, Transport } from '../net/transport';
+import { parseRetryAfterMs } from '../t3/response';
 
 export interface FailoverPolicy {
   /** Safe to send again after it may have reached a server (heartbeat, query, notice...). */

@@ -4,7 +4,15 @@ import type { Transport } from '../net/transport';
 import type { TokenVariant } from '../t3/token';
 
 /** The T3-family endpoints the client can call; each has its own route code on the server. */
-export const T3_ENDPOINTS = ['login', 'heartbeat', 'query', 'unbind', 'notice', 'version', 'checkUpdate'] as const;
+export const T3_ENDPOINTS = [
+  'login',
+  'heartbeat',
+  'query',
+  'unbind',
+  'notice',
+  'version',
+  'checkUpdate',
+] as const;
 export type T3Endpoint = (typeof T3_ENDPOINTS)[number];
 
 export interface PotatoOptions {

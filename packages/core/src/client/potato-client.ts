@@ -47,7 +47,8 @@ export class PotatoClient {
   async createCardMy(input: { type: number; total: number }, call?: CallOptions): Promise<PotatoCard[]> {
     const body = validateCreateCard(input);
     const data = await this.authed<PotatoCard[]>('/api/createCardMy', body, false, call);
-    if (!Array.isArray(data)) throw new KamiResponseError('RESPONSE_MISSING_FIELD', '响应数据缺少必要字段: data');
+    if (!Array.isArray(data))
+      throw new KamiResponseError('RESPONSE_MISSING_FIELD', '响应数据缺少必要字段: data');
     return data;
   }
 
@@ -57,8 +58,18 @@ export class PotatoClient {
   ): Promise<CardListResult> {
     const data = await this.authed<unknown>('/api/getCardMyList', { ...query }, true, call);
     const record = (data ?? {}) as { list?: unknown; records?: unknown; total?: unknown };
-    const cards = Array.isArray(data) ? data : Array.isArray(record.list) ? record.list : Array.isArray(record.records) ? record.records : [];
-    return { cards: cards as PotatoCard[], total: typeof record.total === 'number' ? record.total : undefined, raw: data };
+    const cards = Array.isArray(data)
+      ? data
+      : Array.isArray(record.list)
+        ? record.list
+        : Array.isArray(record.records)
+          ? record.records
+          : [];
+    return {
+      cards: cards as PotatoCard[],
+      total: typeof record.total === 'number' ? record.total : undefined,
+      raw: data,
+    };
   }
 
   /** Calls with the user token, logging in first (and once more on an expired token) when we can. */
@@ -66,12 +77,16 @@ export class PotatoClient {
     const canLogin = Boolean(this.ctx.options.userNumber && this.ctx.options.passWord);
     if (!this.token && canLogin) await this.login(undefined, undefined, call);
     if (!this.token) {
-      throw new KamiValidationError('potato.apiUserToken', 'potato.apiUserToken (or userNumber + passWord) is required');
+      throw new KamiValidationError(
+        'potato.apiUserToken',
+        'potato.apiUserToken (or userNumber + passWord) is required',
+      );
     }
     try {
       return await this.call<T>(path, body, { idempotent, auth: true }, call);
     } catch (error) {
-      const expired = KamiApiError.isInstance(error) && error.serverMessage === POTATO_MESSAGES.USER_TOKEN_INVALID;
+      const expired =
+        KamiApiError.isInstance(error) && error.serverMessage === POTATO_MESSAGES.USER_TOKEN_INVALID;
       if (!expired || !canLogin) throw error;
       await this.login(undefined, undefined, call);
       return this.call<T>(path, body, { idempotent, auth: true }, call);

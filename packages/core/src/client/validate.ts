@@ -1,4 +1,4 @@
-import { MAX_CARDS_PER_CALL, isCardType } from '../card-types';
+import { isCardType, MAX_CARDS_PER_CALL } from '../card-types';
 import { KamiValidationError } from '../errors';
 
 export function requireNonEmptyString(field: string, value: unknown): string {
@@ -11,13 +11,20 @@ export function requireNonEmptyString(field: string, value: unknown): string {
 /** The machine code must not contain `'` (机器码不合法,因为存在'号). */
 export function validateImei(imei: unknown): string {
   const value = requireNonEmptyString('imei', imei);
-  if (value.includes("'")) throw new KamiValidationError('imei', "imei must not contain ' (机器码不合法,因为存在'号)");
+  if (value.includes("'"))
+    throw new KamiValidationError('imei', "imei must not contain ' (机器码不合法,因为存在'号)");
   return value;
 }
 
-export function validateCreateCard(input: { type: unknown; total: unknown }): { type: number; total: number } {
+export function validateCreateCard(input: { type: unknown; total: unknown }): {
+  type: number;
+  total: number;
+} {
   if (!isCardType(input.type)) {
-    throw new KamiValidationError('type', 'type must be an integer 0–5 (0 天卡, 1 周卡, 2 月卡, 3 季卡, 4 年卡, 5 永久卡)');
+    throw new KamiValidationError(
+      'type',
+      'type must be an integer 0–5 (0 天卡, 1 周卡, 2 月卡, 3 季卡, 4 年卡, 5 永久卡)',
+    );
   }
   const total = input.total;
   if (typeof total !== 'number' || !Number.isInteger(total) || total < 1 || total > MAX_CARDS_PER_CALL) {
@@ -28,7 +35,8 @@ export function validateCreateCard(input: { type: unknown; total: unknown }): { 
 
 export function validateBaseUrls(baseUrl: unknown): string[] {
   const list = typeof baseUrl === 'string' ? [baseUrl] : Array.isArray(baseUrl) ? [...baseUrl] : [];
-  if (list.length === 0) throw new KamiValidationError('baseUrl', 'baseUrl must be a URL or a non-empty list of URLs');
+  if (list.length === 0)
+    throw new KamiValidationError('baseUrl', 'baseUrl must be a URL or a non-empty list of URLs');
   return list.map((url) => {
     if (typeof url !== 'string' || !/^https?:\/\/[^\s]+$/i.test(url)) {
       throw new KamiValidationError('baseUrl', `baseUrl ${JSON.stringify(url)} is not an http(s) URL`);

@@ -1,9 +1,9 @@
 import {
-  STANDARD_BASE64_ALPHABET,
   base64Decode,
   base64Encode,
   bytesToHex,
   hexToBytes,
+  STANDARD_BASE64_ALPHABET,
   utf8Decode,
   utf8Encode,
 } from '../bytes';

@@ -4,10 +4,21 @@ import type { HttpRequest, HttpResponse, Transport } from './transport';
 type FetchLike = (
   url: string,
   init: { method: string; headers: Record<string, string>; body?: string | undefined; signal: AbortSignal },
-) => Promise<{ status: number; headers: { forEach(cb: (value: string, key: string) => void): void }; text(): Promise<string> }>;
+) => Promise<{
+  status: number;
+  headers: { forEach(cb: (value: string, key: string) => void): void };
+  text(): Promise<string>;
+}>;
 
 // Codes Node's fetch (undici) puts on `cause` when the connection never opened.
-const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const CONNECT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 /** A transport over the platform's `fetch` (browsers, Node ≥ 18, Deno, Bun, workers). */
 export function createFetchTransport(fetchImpl?: FetchLike): Transport {
@@ -37,12 +48,16 @@ export function createFetchTransport(fetchImpl?: FetchLike): Transport {
     } catch (error) {
       if (error instanceof KamiAbortError) throw error;
       if (request.signal?.aborted) throw new KamiAbortError({ cause: request.signal.reason });
-      if (timedOut) throw new KamiTimeoutError(`请求超时: no answer from ${request.url} within ${request.timeoutMs} ms`);
+      if (timedOut)
+        throw new KamiTimeoutError(`请求超时: no answer from ${request.url} within ${request.timeoutMs} ms`);
       const code = (error as { cause?: { code?: string } })?.cause?.code;
-      throw new KamiConnectionError(`连接错误: ${request.url}: ${code ?? (error as Error)?.message ?? error}`, {
-        cause: error,
-        phase: code !== undefined && CONNECT_CODES.has(code) ? 'connect' : 'unknown',
-      });
+      throw new KamiConnectionError(
+        `连接错误: ${request.url}: ${code ?? (error as Error)?.message ?? error}`,
+        {
+          cause: error,
+          phase: code !== undefined && CONNECT_CODES.has(code) ? 'connect' : 'unknown',
+        },
+      );
     } finally {
       clearTimeout(timer);
       request.signal?.removeEventListener('abort', onAbort);

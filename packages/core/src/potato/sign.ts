@@ -13,7 +13,11 @@ export interface PotatoCredentials {
 }
 
 /** The headers of one potatocloud call (JSON body). */
-export function buildPotatoHeaders(md5: Md5, credentials: PotatoCredentials, timeMs: number): Record<string, string> {
+export function buildPotatoHeaders(
+  md5: Md5,
+  credentials: PotatoCredentials,
+  timeMs: number,
+): Record<string, string> {
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     askKey: credentials.askKey,

@@ -34,7 +34,9 @@ export function decodeT3Body(response: HttpResponse, codec: ClientCodec): T3Body
       } catch (cause) {
         throw new KamiResponseError(
           response.status >= 400 ? 'HTTP_ERROR' : 'RESPONSE_DECODE_FAILED',
-          response.status >= 400 ? `HTTP ${response.status}` : '响应解码失败: the body is not valid in this encoding mode',
+          response.status >= 400
+            ? `HTTP ${response.status}`
+            : '响应解码失败: the body is not valid in this encoding mode',
           { httpStatus: response.status, body: response.body, cause },
         );
       }

@@ -8,7 +8,13 @@ import type { Md5 } from '../hash';
  */
 export function computeLoginToken(
   md5: Md5,
-  input: { id: string | number; appKey: string; endTime: string; date: string; signText?: string | undefined },
+  input: {
+    id: string | number;
+    appKey: string;
+    endTime: string;
+    date: string;
+    signText?: string | undefined;
+  },
 ): string {
   return md5(`${input.id}${input.appKey}${input.signText ?? ''}${input.endTime}${input.date}`);
 }
@@ -60,9 +66,14 @@ export function verifyLoginToken(md5: Md5, reply: LoginProof, options: VerifyLog
   }
   const token = String(reply.token).toLowerCase();
   if (!candidates.some((c) => timingSafeEqualString(c, token))) {
-    throw new KamiVerificationError('TOKEN_MISMATCH', 'token校验失败: the reply was not produced with this APPKEY');
+    throw new KamiVerificationError(
+      'TOKEN_MISMATCH',
+      'token校验失败: the reply was not produced with this APPKEY',
+    );
   }
-  if (!timingSafeEqualString(computeStatecode(md5, token, reply.time), String(reply.statecode).toLowerCase())) {
+  if (
+    !timingSafeEqualString(computeStatecode(md5, token, reply.time), String(reply.statecode).toLowerCase())
+  ) {
     throw new KamiVerificationError('STATECODE_MISMATCH', 'statecode does not match md5(token + time)');
   }
   if (options.safeCode !== undefined && reply.safe_code !== options.safeCode) {

@@ -38,7 +38,7 @@ function children(der: Uint8Array, node: Node): Node[] {
 }
 
 function integer(der: Uint8Array, node: Node | undefined): bigint {
-  if (!node || node.tag !== 0x02) throw new TypeError('expected a DER INTEGER');
+  if (node?.tag !== 0x02) throw new TypeError('expected a DER INTEGER');
   return bytesToBigInt(der.subarray(node.start, node.end));
 }
 

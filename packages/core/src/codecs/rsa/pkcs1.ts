@@ -1,4 +1,13 @@
-import { base64Decode, base64Encode, bytesToHex, concatBytes, hexToBytes, randomBytes, utf8Decode, utf8Encode } from '../../bytes';
+import {
+  base64Decode,
+  base64Encode,
+  bytesToHex,
+  concatBytes,
+  hexToBytes,
+  randomBytes,
+  utf8Decode,
+  utf8Encode,
+} from '../../bytes';
 import { bigIntToBytes, byteLength, bytesToBigInt, modPow } from './bigint';
 import type { RsaPrivateKey, RsaPublicKey } from './der';
 
@@ -27,7 +36,8 @@ function chunks(data: Uint8Array, size: number): Uint8Array[] {
 }
 
 function pad(block: Uint8Array, k: number, type: 1 | 2): Uint8Array {
-  const ps = type === 2 ? nonZeroRandom(k - 3 - block.length) : new Uint8Array(k - 3 - block.length).fill(0xff);
+  const ps =
+    type === 2 ? nonZeroRandom(k - 3 - block.length) : new Uint8Array(k - 3 - block.length).fill(0xff);
   return concatBytes([Uint8Array.of(0, type), ps, Uint8Array.of(0), block]);
 }
 
