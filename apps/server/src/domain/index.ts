@@ -30,15 +30,17 @@ const DEFAULT_USER_TOKEN_TTL_SECONDS = 7200;
 /** Opens the database, migrates, upserts the configured apps (with users and cards), warms the cache. */
 export async function createKamiService(options: ServiceOptions): Promise<KamiServiceHandle> {
   const db = await openDatabase(options.db);
-  const ctx: DomainContext = {
-    db,
-    clock: options.clock,
-    ids: createSnowflake(() => options.clock.now()),
-    md5,
-    userTokenTtlSeconds: options.userTokenTtlSeconds ?? DEFAULT_USER_TOKEN_TTL_SECONDS,
-  };
   const cache = new AppCache();
+  let ctx: DomainContext;
   try {
+    const worker = await db.query<{ id: string }>(`SELECT nextval('snowflake_worker_seq')::text AS id`);
+    ctx = {
+      db,
+      clock: options.clock,
+      ids: createSnowflake(() => options.clock.now(), Number(worker.rows[0]?.id ?? 0)),
+      md5,
+      userTokenTtlSeconds: options.userTokenTtlSeconds ?? DEFAULT_USER_TOKEN_TTL_SECONDS,
+    };
     const names = new Set<string>();
     for (const config of options.apps) {
       if (names.has(config.name)) throw new Error(`app ${config.name} is configured twice`);

@@ -81,4 +81,11 @@ CREATE TABLE potato_tokens (
 CREATE INDEX potato_tokens_user_idx ON potato_tokens (user_id);
 `,
   },
+  {
+    version: 2,
+    name: 'snowflake worker ids',
+    // Each service instance takes the next value (mod 1024) as its snowflake worker id, so
+    // instances sharing one PostgreSQL database never mint the same id in the same millisecond.
+    sql: `CREATE SEQUENCE snowflake_worker_seq MINVALUE 0 START WITH 0 MAXVALUE 1023 CYCLE;`,
+  },
 ];

@@ -87,6 +87,16 @@ describe.skipIf(!ADMIN_URL)(`concurrency across two service instances [postgres]
       );
       expect(unbinds.filter((r) => r.ok)).toHaveLength(1);
       expect((await a.getCard({ app, cardStr: timeCard.cardStr }))?.change).toBe(1);
+
+      // Each instance takes its own snowflake worker id from the database, so ids minted in
+      // the same millisecond on both can never collide.
+      const workerOf = (id: string) => Number((BigInt(id) >> 12n) & 1023n);
+      const [ca, cb] = [
+        await a.mintCard({ app, card: { kind: 'permanent' } }),
+        await b.mintCard({ app, card: { kind: 'permanent' } }),
+      ];
+      // a started first, so b took the next value of the sequence (random ids would fail this).
+      expect((workerOf(cb.id) - workerOf(ca.id) + 1024) % 1024).toBe(1);
     } finally {
       await Promise.all(services.map((s) => s.close()));
       await db.drop();
