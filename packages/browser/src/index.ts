@@ -3,16 +3,24 @@
 // Core's public surface a page needs: errors to branch on, messages, codecs, result and option
 // types (not the server-side helpers, which would only weigh down the <script> build).
 export type {
+  BeatInfo,
   CallOptions,
   CardListResult,
   CheckUpdateResult,
   ClientCodec,
   EncodingOptions,
+  EventMap,
+  HeartbeatClient,
+  HeartbeatEnd,
+  HeartbeatEvents,
   HeartbeatResult,
+  HeartbeatSession,
+  HeartbeatState,
   HttpRequest,
   HttpResponse,
   KamiErrorCode,
   LoginResult,
+  LostInfo,
   Md5,
   MessageResult,
   PotatoCard,
@@ -25,16 +33,20 @@ export type {
   T3Endpoint,
   T3MessageCode,
   TokenVariant,
+  TransientErrorInfo,
   Transport,
   VerifyClient,
   VerifyOptions,
   VersionResult,
 } from '@kami-verify/core';
 export {
+  backoffDelayMs,
   createAlphabetCodec,
   createFetchTransport,
   createRsaClientCodec,
   DEFAULTS,
+  DEFINITIVE_HEARTBEAT_CODES,
+  isDefinitiveHeartbeatError,
   KamiAbortError,
   KamiApiError,
   KamiConnectionError,
@@ -47,25 +59,16 @@ export {
   plainCodec,
   T3_MESSAGES,
   T3_SUCCESS_MESSAGES,
+  TypedEmitter,
 } from '@kami-verify/core';
 export { type BrowserSessionClientOptions, createSessionClient } from './create-session-client';
 export { type BrowserT3ClientOptions, createT3Client } from './create-t3-client';
 export { type BrowserVerifyOptions, createVerify } from './create-verify';
 export { md5 } from './crypto/md5';
 export { DEFAULT_DEVICE_ID_KEY, type DeviceIdOptions, getDeviceId, type StorageLike } from './device-id';
-export { type EventMap, TypedEmitter } from './emitter';
 export {
-  type BeatInfo,
   Heartbeat,
-  type HeartbeatClient,
-  type HeartbeatEnd,
-  type HeartbeatEvents,
   type HeartbeatOptions,
-  type HeartbeatSession,
-  type HeartbeatState,
-  type LostInfo,
   startHeartbeat,
-  type TransientErrorInfo,
   type VisibilitySource,
 } from './heartbeat';
-export { backoffDelayMs, DEFINITIVE_HEARTBEAT_CODES, isDefinitiveHeartbeatError } from './heartbeat-policy';

@@ -22,3 +22,4 @@ declare class AbortController {
 declare function setTimeout(handler: () => void, ms?: number): unknown;
 declare function clearTimeout(id: unknown): void;
 declare var crypto: { getRandomValues<T extends Uint8Array>(array: T): T };
+declare function queueMicrotask(callback: () => void): void;

@@ -34,6 +34,28 @@ export { validateCreateCard, validateImei } from './client/validate';
 export * from './codecs';
 export * from './errors';
 export type { Md5 } from './hash';
+export { type EventMap, TypedEmitter } from './heartbeat/emitter';
+export {
+  type BeatInfo,
+  HEARTBEAT_DEFAULTS,
+  type HeartbeatClient,
+  type HeartbeatEnd,
+  type HeartbeatEvents,
+  HeartbeatLoop,
+  type HeartbeatOptions,
+  type HeartbeatPlatform,
+  type HeartbeatSession,
+  type HeartbeatState,
+  type LostInfo,
+  startHeartbeatLoop,
+  type TransientErrorInfo,
+} from './heartbeat/loop';
+export {
+  type BackoffPolicy,
+  backoffDelayMs,
+  DEFINITIVE_HEARTBEAT_CODES,
+  isDefinitiveHeartbeatError,
+} from './heartbeat/policy';
 export * from './messages';
 export { createFetchTransport } from './net/fetch-transport';
 export type { HttpRequest, HttpResponse, Transport } from './net/transport';

@@ -67,6 +67,15 @@ const TESTED = {
     'potatoCodeForMessage',
   ],
   'fetch-transport.test.ts': ['createFetchTransport'],
+  'heartbeat.test.ts': [
+    'backoffDelayMs',
+    'DEFINITIVE_HEARTBEAT_CODES',
+    'HEARTBEAT_DEFAULTS',
+    'HeartbeatLoop',
+    'isDefinitiveHeartbeatError',
+    'startHeartbeatLoop',
+    'TypedEmitter',
+  ],
   'response.test.ts': ['decodeT3Body', 'isT3Success', 'parseRetryAfterMs'],
   'sign.test.ts': ['buildSignText', 'computeSignature', 'encodeForm', 'signT3Request', 'verifyT3Signature'],
   'time.test.ts': [

@@ -4,21 +4,14 @@
 export * from '@kami-verify/core';
 export { createVerify, type NodeVerifyClient, type NodeVerifyOptions } from './create-verify';
 export { nodeMd5 } from './crypto/node-md5';
+// The heartbeat loop, its policy, emitter and events come from core (above); these add Node's
+// hooks and `relogin`.
 export {
-  type BeatInfo,
-  DEFINITIVE_HEARTBEAT_CODES,
-  HEARTBEAT_DEFAULTS,
   Heartbeat,
   type HeartbeatClient,
-  type HeartbeatEnd,
-  type HeartbeatEvents,
   type HeartbeatOptions,
   type HeartbeatSession,
-  type HeartbeatState,
-  isDefinitiveHeartbeatError,
-  type LostInfo,
   startHeartbeat,
-  type TransientErrorInfo,
 } from './heartbeat';
 export {
   DEFAULT_MACHINE_CODE_SALT,

@@ -2,15 +2,16 @@ import {
   KamiApiError,
   type KamiError,
   type KamiErrorCode,
+  KamiRateLimitError,
   KamiValidationError,
   KamiVerificationError,
-} from '@kami-verify/core';
+} from '../errors';
 
 /**
  * Server answers after which beating again cannot help: the session or the card is gone, the
  * device or app is refused, or the app is misconfigured (wrong APPKEY → 签名有误).
  */
-export const DEFINITIVE_HEARTBEAT_CODES: ReadonlySet<KamiErrorCode> = new Set<KamiErrorCode>([
+export const DEFINITIVE_HEARTBEAT_CODES: ReadonlySet<KamiErrorCode> = /* @__PURE__ */ new Set<KamiErrorCode>([
   'STATECODE_NOT_FOUND',
   'STATECODE_REQUIRED',
   'CARD_REQUIRED',
@@ -36,9 +37,10 @@ export const DEFINITIVE_HEARTBEAT_CODES: ReadonlySet<KamiErrorCode> = new Set<Ka
 
 /**
  * Whether a heartbeat failure ends the session. Definitive: the codes above, and every failed
- * client-side check of a reply (token, statecode, clock skew: the reply cannot be trusted).
- * Everything else (network, timeouts, 5xx, 429, garbled replies, 验证数据已失效,请重试, unknown
- * messages) is transient: retried with backoff until the statecode's validity runs out.
+ * client-side check of a reply (token, statecode, clock skew: the reply cannot be trusted) or of
+ * our own arguments. Everything else (network, timeouts, 5xx, 429, garbled replies,
+ * 验证数据已失效,请重试, unknown messages) is transient: retried with backoff until the
+ * statecode's validity runs out.
  */
 export function isDefinitiveHeartbeatError(error: KamiError): boolean {
   // API errors first: the error classes are structurally alike, so a negative type guard on one
@@ -48,4 +50,22 @@ export function isDefinitiveHeartbeatError(error: KamiError): boolean {
     return DEFINITIVE_HEARTBEAT_CODES.has(error.code);
   }
   return KamiVerificationError.isInstance(error) || KamiValidationError.isInstance(error);
+}
+
+export interface BackoffPolicy {
+  initialMs: number;
+  maxMs: number;
+  random: () => number;
+}
+
+/**
+ * Delay before retry `attempt` (1-based): exponential with "equal jitter" (half fixed, half
+ * random) so a fleet of clients (or the tabs of many users) that lost the server together does
+ * not come back in step, yet each still retries soon. A 429's Retry-After is honoured when it
+ * asks for longer.
+ */
+export function backoffDelayMs(attempt: number, error: KamiError, policy: BackoffPolicy): number {
+  const cap = Math.min(policy.maxMs, policy.initialMs * 2 ** Math.max(0, attempt - 1));
+  const delay = cap / 2 + policy.random() * (cap / 2);
+  return Math.round(Math.max(delay, (KamiRateLimitError.isInstance(error) && error.retryAfterMs) || 0));
 }
