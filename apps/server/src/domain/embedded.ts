@@ -19,16 +19,20 @@
 //   while new operations wait: memory never diverges from what is on disk.
 // - Reads that meet a card with uncommitted changes wait for them to commit first, so no reply
 //   (success or refusal) is based on state that may still be rolled back.
+import type { PotatoCard } from '@kami-verify/core';
 import type { Database } from '../store/types';
-import { CARD_COLUMNS, type CardRow, num, toCardRecord } from './card-rows';
+import { CARD_COLUMNS, type CardRow, kindColumns, kindForPotatoType, num, toCardRecord } from './card-rows';
 import type { DomainContext } from './context';
+import { newCardStrs } from './ids';
 import { checkHeartbeat, decideLogin, decideUnbind, fail, heartbeatOk, queryBody } from './rules';
-import type { AppRecord, CardRecord, Fail, KamiService } from './types';
+import type { AppRecord, CardKind, CardRecord, Fail, KamiService } from './types';
 
 /** Renewals wait at most this long for a batch to ride along with. */
 export const RENEWAL_DELAY_MS = 1000;
 /** Clean cards kept in memory beyond this many are evicted (oldest loaded first). */
 export const CARD_CACHE_MAX = 200_000;
+/** potato user tokens remembered (the cache is dropped when full; tokens are few in practice). */
+const TOKEN_CACHE_MAX = 10_000;
 
 interface Session {
   statecode: string;
@@ -39,11 +43,25 @@ interface Session {
   createdAt: number;
 }
 
+interface NewCard {
+  id: string;
+  appId: string;
+  cardStr: string;
+  kind: CardKind['kind'];
+  type: number | null;
+  durationSeconds: number | null;
+  ip: string;
+  nowMs: number;
+}
+
 class Batch {
   /** Latest state per card id. */
   readonly cards = new Map<string, CardRecord>();
   /** Final state per statecode: a session to upsert, or null to delete. */
   readonly sessions = new Map<string, Session | null>();
+  /** New cards (potato createCardMy); ids of the inserted ones are collected in `inserted`. */
+  readonly newCards: NewCard[] = [];
+  readonly inserted = new Set<string>();
   readonly done: Promise<void>;
   resolve!: () => void;
   reject!: (error: unknown) => void;
@@ -56,7 +74,7 @@ class Batch {
     this.done.catch(() => {});
   }
   get empty(): boolean {
-    return this.cards.size === 0 && this.sessions.size === 0;
+    return this.cards.size === 0 && this.sessions.size === 0 && this.newCards.length === 0;
   }
 }
 
@@ -86,6 +104,7 @@ export class EmbeddedStore {
   private readonly sessions = new Map<string, Session>();
   private readonly sessionsByCard = new Map<string, Set<string>>();
   private readonly renewals = new Set<string>();
+  private readonly tokens = new Map<string, { userId: string; appId: string; expiresAt: number }>();
   /** Card id -> the batch holding its uncommitted changes. */
   private readonly pendingCards = new Map<string, Batch>();
 
@@ -223,6 +242,65 @@ export class EmbeddedStore {
       this.pendingCards.set(card.id, batch); // later reads of the card wait for the kick
       return this.commit(batch).then(() => n);
     });
+  }
+
+  // --- potato --------------------------------------------------------------------------------
+
+  /** createCardMy: the new rows ride in the next batch (one multi-row INSERT for all requests). */
+  async createCards(input: Parameters<KamiService['createCards']>[0]): Promise<PotatoCard[]> {
+    if (!Number.isInteger(input.total) || input.total < 1)
+      throw new RangeError('total must be a positive integer');
+    const k = kindColumns(kindForPotatoType(input.type));
+    const nowMs = this.ctx.clock.now();
+    const strs = newCardStrs(input.total);
+    const rows: NewCard[] = strs.map((cardStr) => ({
+      id: this.ctx.ids.next(),
+      appId: input.app.id,
+      cardStr,
+      kind: k.kind,
+      type: k.type,
+      durationSeconds: k.durationSeconds,
+      ip: input.ip,
+      nowMs,
+    }));
+    await this.ready();
+    const batch = this.current;
+    batch.newCards.push(...rows);
+    await this.commit(batch);
+    // A card string that already existed is skipped, as ON CONFLICT DO NOTHING does.
+    return rows
+      .filter((r) => batch.inserted.has(r.id))
+      .map((r) => ({
+        id: r.id,
+        createdDate: r.nowMs,
+        modifiedDate: r.nowMs,
+        status: 1,
+        ip: r.ip,
+        appId: r.appId,
+        cardStr: r.cardStr,
+        exportState: 1,
+        state: 1,
+        type: r.type ?? -1,
+      }));
+  }
+
+  /** A live apiUserToken's user; tokens never change once issued, so positive answers are cached. */
+  async resolveUserToken(input: { app: AppRecord; token: string }): Promise<string | undefined> {
+    if (!input.token) return undefined;
+    const nowMs = this.ctx.clock.now();
+    const hit = this.tokens.get(input.token);
+    if (hit && hit.appId === input.app.id && hit.expiresAt > nowMs) return hit.userId;
+    if (hit) return undefined;
+    const res = await this.db.query<{ user_id: string; app_id: string; expires_at: unknown }>(
+      'SELECT user_id, app_id, expires_at FROM potato_tokens WHERE token = $1',
+      [input.token],
+    );
+    const row = res.rows[0];
+    if (!row) return undefined;
+    const entry = { userId: String(row.user_id), appId: String(row.app_id), expiresAt: num(row.expires_at) };
+    if (this.tokens.size >= TOKEN_CACHE_MAX) this.tokens.clear();
+    this.tokens.set(input.token, entry);
+    return entry.appId === input.app.id && entry.expiresAt > nowMs ? entry.userId : undefined;
   }
 
   /** Deletes expired sessions (memory and disk, through the write queue). */
@@ -548,6 +626,7 @@ export class EmbeddedStore {
       }
       return await fn();
     } finally {
+      this.tokens.clear();
       this.cards.clear();
       this.idByStr.clear();
       this.epoch++;
@@ -569,6 +648,28 @@ async function writeBatch(
   renewals: string[],
   sessions: Map<string, Session>,
 ): Promise<void> {
+  if (batch.newCards.length > 0) {
+    const n = batch.newCards;
+    const res = await tx.query<{ id: string }>(
+      `INSERT INTO cards (id, app_id, card_str, kind, type, duration_seconds, created_ip, created_at, modified_at)
+       SELECT v.id, v.app_id, v.card_str, v.kind, v.type, v.duration_seconds, v.ip, v.now, v.now
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::smallint[], $6::bigint[], $7::text[], $8::bigint[])
+         AS v(id, app_id, card_str, kind, type, duration_seconds, ip, now)
+       ON CONFLICT (app_id, card_str) DO NOTHING
+       RETURNING id`,
+      [
+        n.map((c) => c.id),
+        n.map((c) => c.appId),
+        n.map((c) => c.cardStr),
+        n.map((c) => c.kind),
+        n.map((c) => c.type),
+        n.map((c) => c.durationSeconds),
+        n.map((c) => c.ip),
+        n.map((c) => c.nowMs),
+      ],
+    );
+    for (const r of res.rows) batch.inserted.add(String(r.id));
+  }
   if (batch.cards.size > 0) {
     const c = [...batch.cards.values()];
     const res = await tx.query(

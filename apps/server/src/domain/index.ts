@@ -88,8 +88,8 @@ export async function createKamiService(options: ServiceOptions): Promise<KamiSe
     query: (input) => (e ? e.query(input) : query(ctx, input)),
     unbind: (input) => (e ? e.unbind(input) : unbind(ctx, input)),
     potatoLogin: (input) => potatoLogin(ctx, input),
-    resolveUserToken: (input) => resolveUserToken(ctx, input),
-    createCards: (input) => createCards(ctx, input),
+    resolveUserToken: (input) => (e ? e.resolveUserToken(input) : resolveUserToken(ctx, input)),
+    createCards: (input) => (e ? e.createCards(input) : createCards(ctx, input)),
     // Written-back first, so the listing reflects every change made in memory.
     listCards: async (input) => {
       await e?.sync();
