@@ -554,7 +554,7 @@ export class EmbeddedStore {
     this.renewals.clear();
     const run = (async () => {
       try {
-        await this.db.transaction((tx) => writeBatch(tx, batch, renewals, this.sessions));
+        await writeBatch(this.db, batch, renewals, this.sessions);
       } catch (error) {
         this.recover(batch, error);
         throw error;
@@ -642,91 +642,105 @@ class Retry {
   constructor(readonly after: Promise<void>) {}
 }
 
+/**
+ * One batch as ONE statement (data-modifying CTEs): a single statement is atomic on its own, so
+ * no BEGIN/COMMIT round trips; every part is a multi-row unnest, whatever the batch size. The
+ * parts never touch the same row twice (new and updated cards are disjoint, a statecode is either
+ * deleted, upserted or renewed). Exported for tests (fault injection recognises FLUSH_MARKER).
+ */
+export const FLUSH_MARKER = '/* kami:flush */';
+const FLUSH_SQL = `${FLUSH_MARKER}
+WITH new_cards AS (
+  INSERT INTO cards (id, app_id, card_str, kind, type, duration_seconds, created_ip, created_at, modified_at)
+  SELECT v.id, v.app_id, v.card_str, v.kind, v.type, v.duration_seconds, v.ip, v.now, v.now
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::smallint[], $6::bigint[], $7::text[], $8::bigint[])
+    AS v(id, app_id, card_str, kind, type, duration_seconds, ip, now)
+  ON CONFLICT (app_id, card_str) DO NOTHING
+  RETURNING id
+), changed_cards AS (
+  UPDATE cards c SET imei = v.imei, bound_ip = v.bound_ip, activated_at = v.activated_at,
+    expires_at = v.expires_at, uses_left = v.uses_left, change_count = v.change_count,
+    disabled = v.disabled, status = v.status, modified_at = v.modified_at
+  FROM unnest($9::text[], $10::text[], $11::text[], $12::bigint[], $13::bigint[], $14::int[], $15::int[],
+              $16::bool[], $17::smallint[], $18::bigint[])
+    AS v(id, imei, bound_ip, activated_at, expires_at, uses_left, change_count, disabled, status, modified_at)
+  WHERE c.id = v.id
+  RETURNING c.id
+), ended AS (
+  DELETE FROM sessions WHERE statecode = ANY($19::text[])
+), renewed AS (
+  UPDATE sessions s SET expires_at = v.expires_at
+  FROM unnest($20::text[], $21::bigint[]) AS v(statecode, expires_at)
+  WHERE s.statecode = v.statecode
+), started AS (
+  INSERT INTO sessions (statecode, card_id, app_id, imei, expires_at, created_at)
+  SELECT * FROM unnest($22::text[], $23::text[], $24::text[], $25::text[], $26::bigint[], $27::bigint[])
+  ON CONFLICT (statecode) DO UPDATE SET expires_at = EXCLUDED.expires_at, imei = EXCLUDED.imei
+)
+SELECT (SELECT count(*) FROM changed_cards) AS changed, (SELECT array_agg(id) FROM new_cards) AS inserted`;
+
 async function writeBatch(
-  tx: Pick<Database, 'query'>,
+  db: Pick<Database, 'query'>,
   batch: Batch,
   renewals: string[],
   sessions: Map<string, Session>,
 ): Promise<void> {
-  if (batch.newCards.length > 0) {
-    const n = batch.newCards;
-    const res = await tx.query<{ id: string }>(
-      `INSERT INTO cards (id, app_id, card_str, kind, type, duration_seconds, created_ip, created_at, modified_at)
-       SELECT v.id, v.app_id, v.card_str, v.kind, v.type, v.duration_seconds, v.ip, v.now, v.now
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::smallint[], $6::bigint[], $7::text[], $8::bigint[])
-         AS v(id, app_id, card_str, kind, type, duration_seconds, ip, now)
-       ON CONFLICT (app_id, card_str) DO NOTHING
-       RETURNING id`,
-      [
-        n.map((c) => c.id),
-        n.map((c) => c.appId),
-        n.map((c) => c.cardStr),
-        n.map((c) => c.kind),
-        n.map((c) => c.type),
-        n.map((c) => c.durationSeconds),
-        n.map((c) => c.ip),
-        n.map((c) => c.nowMs),
-      ],
-    );
-    for (const r of res.rows) batch.inserted.add(String(r.id));
-  }
-  if (batch.cards.size > 0) {
-    const c = [...batch.cards.values()];
-    const res = await tx.query(
-      `UPDATE cards c SET imei = v.imei, bound_ip = v.bound_ip, activated_at = v.activated_at,
-         expires_at = v.expires_at, uses_left = v.uses_left, change_count = v.change_count,
-         disabled = v.disabled, status = v.status, modified_at = v.modified_at
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::int[], $7::int[],
-                   $8::bool[], $9::smallint[], $10::bigint[])
-         AS v(id, imei, bound_ip, activated_at, expires_at, uses_left, change_count, disabled, status, modified_at)
-       WHERE c.id = v.id`,
-      [
-        c.map((x) => x.id),
-        c.map((x) => x.imei),
-        c.map((x) => x.boundIp),
-        c.map((x) => x.activatedAt),
-        c.map((x) => x.expiresAt),
-        c.map((x) => x.usesLeft),
-        c.map((x) => x.change),
-        c.map((x) => x.disabled),
-        c.map((x) => x.status),
-        c.map((x) => x.modifiedAt),
-      ],
-    );
-    if (res.rowCount !== c.length) throw new Error(`card update touched ${res.rowCount} of ${c.length} rows`);
-  }
+  const n = batch.newCards;
+  const c = [...batch.cards.values()];
   const deletes: string[] = [];
   const upserts: Session[] = [];
   for (const [sc, s] of batch.sessions) {
     if (s === null) deletes.push(sc);
     else upserts.push(s);
   }
-  if (deletes.length > 0) await tx.query('DELETE FROM sessions WHERE statecode = ANY($1::text[])', [deletes]);
-  if (upserts.length > 0) {
-    await tx.query(
-      `INSERT INTO sessions (statecode, card_id, app_id, imei, expires_at, created_at)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[])
-       ON CONFLICT (statecode) DO UPDATE SET expires_at = EXCLUDED.expires_at, imei = EXCLUDED.imei`,
-      [
-        upserts.map((s) => s.statecode),
-        upserts.map((s) => s.cardId),
-        upserts.map((s) => s.appId),
-        upserts.map((s) => s.imei),
-        upserts.map((s) => s.expiresAt),
-        upserts.map((s) => s.createdAt),
-      ],
-    );
-  }
   const renewed = renewals.flatMap((sc) => {
     const s = sessions.get(sc);
     return s ? [s] : [];
   });
-  if (renewed.length > 0) {
-    await tx.query(
-      `UPDATE sessions s SET expires_at = v.expires_at
-       FROM unnest($1::text[], $2::bigint[]) AS v(statecode, expires_at)
-       WHERE s.statecode = v.statecode`,
-      [renewed.map((s) => s.statecode), renewed.map((s) => s.expiresAt)],
-    );
-  }
+  const res = await db.query<{ changed: unknown; inserted: unknown }>(FLUSH_SQL, [
+    n.map((x) => x.id),
+    n.map((x) => x.appId),
+    n.map((x) => x.cardStr),
+    n.map((x) => x.kind),
+    n.map((x) => x.type),
+    n.map((x) => x.durationSeconds),
+    n.map((x) => x.ip),
+    n.map((x) => x.nowMs),
+    c.map((x) => x.id),
+    c.map((x) => x.imei),
+    c.map((x) => x.boundIp),
+    c.map((x) => x.activatedAt),
+    c.map((x) => x.expiresAt),
+    c.map((x) => x.usesLeft),
+    c.map((x) => x.change),
+    c.map((x) => x.disabled),
+    c.map((x) => x.status),
+    c.map((x) => x.modifiedAt),
+    deletes,
+    renewed.map((s) => s.statecode),
+    renewed.map((s) => s.expiresAt),
+    upserts.map((s) => s.statecode),
+    upserts.map((s) => s.cardId),
+    upserts.map((s) => s.appId),
+    upserts.map((s) => s.imei),
+    upserts.map((s) => s.expiresAt),
+    upserts.map((s) => s.createdAt),
+  ]);
+  const row = res.rows[0];
+  // Memory is authoritative only if it matched the table: a card that vanished is a failure.
+  if (num(row?.changed) !== c.length)
+    throw new Error(`card update touched ${String(row?.changed)} of ${c.length} rows`);
+  const inserted = row?.inserted;
+  const ids = Array.isArray(inserted)
+    ? inserted
+    : typeof inserted === 'string'
+      ? parsePgTextArray(inserted)
+      : [];
+  for (const id of ids) batch.inserted.add(String(id));
+}
+
+/** `{a,b}` (ids are digits: no quoting) for a driver that returns text arrays unparsed. */
+function parsePgTextArray(text: string): string[] {
+  const inner = text.replace(/^\{|\}$/g, '');
+  return inner === '' ? [] : inner.split(',').map((x) => x.replace(/^"|"$/g, ''));
 }
