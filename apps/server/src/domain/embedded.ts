@@ -644,40 +644,114 @@ class Retry {
 
 /**
  * One batch as ONE statement (data-modifying CTEs): a single statement is atomic on its own, so
- * no BEGIN/COMMIT round trips; every part is a multi-row unnest, whatever the batch size. The
- * parts never touch the same row twice (new and updated cards are disjoint, a statecode is either
- * deleted, upserted or renewed). Exported for tests (fault injection recognises FLUSH_MARKER).
+ * no BEGIN/COMMIT round trips; every part is a multi-row unnest, whatever the batch size, and
+ * only the parts the batch needs are included (an empty part still costs planning time). The
+ * parts never touch the same row twice (new and updated cards are disjoint; a statecode is
+ * deleted, upserted or renewed, never two of these). Tests recognise the statement by FLUSH_MARKER.
  */
 export const FLUSH_MARKER = '/* kami:flush */';
-const FLUSH_SQL = `${FLUSH_MARKER}
-WITH new_cards AS (
-  INSERT INTO cards (id, app_id, card_str, kind, type, duration_seconds, created_ip, created_at, modified_at)
-  SELECT v.id, v.app_id, v.card_str, v.kind, v.type, v.duration_seconds, v.ip, v.now, v.now
-  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::smallint[], $6::bigint[], $7::text[], $8::bigint[])
-    AS v(id, app_id, card_str, kind, type, duration_seconds, ip, now)
-  ON CONFLICT (app_id, card_str) DO NOTHING
-  RETURNING id
-), changed_cards AS (
-  UPDATE cards c SET imei = v.imei, bound_ip = v.bound_ip, activated_at = v.activated_at,
-    expires_at = v.expires_at, uses_left = v.uses_left, change_count = v.change_count,
-    disabled = v.disabled, status = v.status, modified_at = v.modified_at
-  FROM unnest($9::text[], $10::text[], $11::text[], $12::bigint[], $13::bigint[], $14::int[], $15::int[],
-              $16::bool[], $17::smallint[], $18::bigint[])
-    AS v(id, imei, bound_ip, activated_at, expires_at, uses_left, change_count, disabled, status, modified_at)
-  WHERE c.id = v.id
-  RETURNING c.id
-), ended AS (
-  DELETE FROM sessions WHERE statecode = ANY($19::text[])
-), renewed AS (
-  UPDATE sessions s SET expires_at = v.expires_at
-  FROM unnest($20::text[], $21::bigint[]) AS v(statecode, expires_at)
-  WHERE s.statecode = v.statecode
-), started AS (
-  INSERT INTO sessions (statecode, card_id, app_id, imei, expires_at, created_at)
-  SELECT * FROM unnest($22::text[], $23::text[], $24::text[], $25::text[], $26::bigint[], $27::bigint[])
-  ON CONFLICT (statecode) DO UPDATE SET expires_at = EXCLUDED.expires_at, imei = EXCLUDED.imei
-)
-SELECT (SELECT count(*) FROM changed_cards) AS changed, (SELECT array_agg(id) FROM new_cards) AS inserted`;
+
+interface Part {
+  name: string;
+  /** SQL with `$n` numbered from 1 within the part. */
+  sql: string;
+  params: unknown[];
+}
+
+function renumber(sql: string, offset: number): string {
+  return sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
+}
+
+function flushParts(batch: Batch, renewed: Session[]): Part[] {
+  const parts: Part[] = [];
+  const n = batch.newCards;
+  if (n.length > 0) {
+    parts.push({
+      name: 'new_cards',
+      sql: `INSERT INTO cards (id, app_id, card_str, kind, type, duration_seconds, created_ip, created_at, modified_at)
+        SELECT v.id, v.app_id, v.card_str, v.kind, v.type, v.duration_seconds, v.ip, v.now, v.now
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::smallint[], $6::bigint[], $7::text[], $8::bigint[])
+          AS v(id, app_id, card_str, kind, type, duration_seconds, ip, now)
+        ON CONFLICT (app_id, card_str) DO NOTHING
+        RETURNING id`,
+      params: [
+        n.map((x) => x.id),
+        n.map((x) => x.appId),
+        n.map((x) => x.cardStr),
+        n.map((x) => x.kind),
+        n.map((x) => x.type),
+        n.map((x) => x.durationSeconds),
+        n.map((x) => x.ip),
+        n.map((x) => x.nowMs),
+      ],
+    });
+  }
+  const c = [...batch.cards.values()];
+  if (c.length > 0) {
+    parts.push({
+      name: 'changed_cards',
+      sql: `UPDATE cards c SET imei = v.imei, bound_ip = v.bound_ip, activated_at = v.activated_at,
+          expires_at = v.expires_at, uses_left = v.uses_left, change_count = v.change_count,
+          disabled = v.disabled, status = v.status, modified_at = v.modified_at
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::int[], $7::int[],
+                    $8::bool[], $9::smallint[], $10::bigint[])
+          AS v(id, imei, bound_ip, activated_at, expires_at, uses_left, change_count, disabled, status, modified_at)
+        WHERE c.id = v.id
+        RETURNING c.id`,
+      params: [
+        c.map((x) => x.id),
+        c.map((x) => x.imei),
+        c.map((x) => x.boundIp),
+        c.map((x) => x.activatedAt),
+        c.map((x) => x.expiresAt),
+        c.map((x) => x.usesLeft),
+        c.map((x) => x.change),
+        c.map((x) => x.disabled),
+        c.map((x) => x.status),
+        c.map((x) => x.modifiedAt),
+      ],
+    });
+  }
+  const deletes: string[] = [];
+  const upserts: Session[] = [];
+  for (const [sc, s] of batch.sessions) {
+    if (s === null) deletes.push(sc);
+    else upserts.push(s);
+  }
+  if (deletes.length > 0) {
+    parts.push({
+      name: 'ended',
+      sql: 'DELETE FROM sessions WHERE statecode = ANY($1::text[])',
+      params: [deletes],
+    });
+  }
+  if (renewed.length > 0) {
+    parts.push({
+      name: 'renewed',
+      sql: `UPDATE sessions s SET expires_at = v.expires_at
+        FROM unnest($1::text[], $2::bigint[]) AS v(statecode, expires_at)
+        WHERE s.statecode = v.statecode`,
+      params: [renewed.map((s) => s.statecode), renewed.map((s) => s.expiresAt)],
+    });
+  }
+  if (upserts.length > 0) {
+    parts.push({
+      name: 'started',
+      sql: `INSERT INTO sessions (statecode, card_id, app_id, imei, expires_at, created_at)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[])
+        ON CONFLICT (statecode) DO UPDATE SET expires_at = EXCLUDED.expires_at, imei = EXCLUDED.imei`,
+      params: [
+        upserts.map((s) => s.statecode),
+        upserts.map((s) => s.cardId),
+        upserts.map((s) => s.appId),
+        upserts.map((s) => s.imei),
+        upserts.map((s) => s.expiresAt),
+        upserts.map((s) => s.createdAt),
+      ],
+    });
+  }
+  return parts;
+}
 
 async function writeBatch(
   db: Pick<Database, 'query'>,
@@ -685,51 +759,29 @@ async function writeBatch(
   renewals: string[],
   sessions: Map<string, Session>,
 ): Promise<void> {
-  const n = batch.newCards;
-  const c = [...batch.cards.values()];
-  const deletes: string[] = [];
-  const upserts: Session[] = [];
-  for (const [sc, s] of batch.sessions) {
-    if (s === null) deletes.push(sc);
-    else upserts.push(s);
-  }
   const renewed = renewals.flatMap((sc) => {
     const s = sessions.get(sc);
     return s ? [s] : [];
   });
-  const res = await db.query<{ changed: unknown; inserted: unknown }>(FLUSH_SQL, [
-    n.map((x) => x.id),
-    n.map((x) => x.appId),
-    n.map((x) => x.cardStr),
-    n.map((x) => x.kind),
-    n.map((x) => x.type),
-    n.map((x) => x.durationSeconds),
-    n.map((x) => x.ip),
-    n.map((x) => x.nowMs),
-    c.map((x) => x.id),
-    c.map((x) => x.imei),
-    c.map((x) => x.boundIp),
-    c.map((x) => x.activatedAt),
-    c.map((x) => x.expiresAt),
-    c.map((x) => x.usesLeft),
-    c.map((x) => x.change),
-    c.map((x) => x.disabled),
-    c.map((x) => x.status),
-    c.map((x) => x.modifiedAt),
-    deletes,
-    renewed.map((s) => s.statecode),
-    renewed.map((s) => s.expiresAt),
-    upserts.map((s) => s.statecode),
-    upserts.map((s) => s.cardId),
-    upserts.map((s) => s.appId),
-    upserts.map((s) => s.imei),
-    upserts.map((s) => s.expiresAt),
-    upserts.map((s) => s.createdAt),
-  ]);
+  const parts = flushParts(batch, renewed);
+  if (parts.length === 0) return;
+  const params: unknown[] = [];
+  const ctes = parts.map((p) => {
+    const sql = renumber(p.sql, params.length);
+    params.push(...p.params);
+    return `${p.name} AS (${sql})`;
+  });
+  const has = (name: string) => parts.some((p) => p.name === name);
+  const res = await db.query<{ changed: unknown; inserted: unknown }>(
+    `${FLUSH_MARKER} WITH ${ctes.join(', ')} SELECT ${has('changed_cards') ? '(SELECT count(*) FROM changed_cards)' : '0'} AS changed, ${
+      has('new_cards') ? '(SELECT array_agg(id) FROM new_cards)' : 'NULL'
+    } AS inserted`,
+    params,
+  );
   const row = res.rows[0];
   // Memory is authoritative only if it matched the table: a card that vanished is a failure.
-  if (num(row?.changed) !== c.length)
-    throw new Error(`card update touched ${String(row?.changed)} of ${c.length} rows`);
+  if (num(row?.changed) !== batch.cards.size)
+    throw new Error(`card update touched ${String(row?.changed)} of ${batch.cards.size} rows`);
   const inserted = row?.inserted;
   const ids = Array.isArray(inserted)
     ? inserted
