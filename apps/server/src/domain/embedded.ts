@@ -541,7 +541,9 @@ export class EmbeddedStore {
     if (this.renewalTimer || this.closed) return;
     this.renewalTimer = setTimeout(() => {
       this.renewalTimer = undefined;
-      if (!this.flushing && this.renewals.size > 0) this.flushNow().catch(() => {});
+      if (this.renewals.size === 0) return;
+      if (this.flushing) this.scheduleRenewals();
+      else this.flushNow().catch(() => {});
     }, RENEWAL_DELAY_MS);
     this.renewalTimer.unref();
   }
