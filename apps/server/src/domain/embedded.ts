@@ -99,7 +99,7 @@ export class EmbeddedStore {
   private readonly cards = new Map<string, CardRecord>(); // by id
   private readonly idByStr = new Map<string, string>();
   private readonly loading = new Map<string, Promise<'found' | 'absent'>>();
-  /** Bumped whenever cards leave the cache: a load that started before must not re-insert stale rows. */
+  /** Bumped when the cache is dropped (failure, admin SQL): a load that started before must not re-insert its row. */
   private epoch = 0;
   private readonly sessions = new Map<string, Session>();
   private readonly sessionsByCard = new Map<string, Set<string>>();
@@ -117,8 +117,24 @@ export class EmbeddedStore {
   private needsReload = false;
   private closed = false;
 
-  constructor(private readonly ctx: DomainContext) {
+  private readonly cardCacheMax: number;
+  private evictScheduled = false;
+
+  constructor(
+    private readonly ctx: DomainContext,
+    options: { cardCacheMax?: number } = {},
+  ) {
     this.db = ctx.db;
+    this.cardCacheMax = options.cardCacheMax ?? CARD_CACHE_MAX;
+  }
+
+  /** Sizes of the in-memory state (tests, diagnostics). */
+  stats(): { cachedCards: number; sessions: number; pendingCards: number } {
+    return {
+      cachedCards: this.cards.size,
+      sessions: this.sessions.size,
+      pendingCards: this.pendingCards.size,
+    };
   }
 
   /** Loads the session table. */
@@ -430,11 +446,26 @@ export class EmbeddedStore {
   private cacheCard(card: CardRecord): void {
     this.cards.set(card.id, card);
     this.idByStr.set(strKey(card.appId, card.cardStr), card.id);
-    if (this.cards.size > CARD_CACHE_MAX) this.evict();
+    // Evicted in a later macrotask, never here: an operation whose load just resolved runs its
+    // synchronous section in the microtasks that follow and must still find its card (evicting
+    // right away let concurrent loads evict each other's cards forever with a small cache).
+    this.scheduleEviction();
+  }
+
+  /** Dirty cards cannot go; once their batch committed, the flush schedules eviction again. */
+  private scheduleEviction(): void {
+    if (this.cards.size > this.cardCacheMax && !this.evictScheduled) {
+      this.evictScheduled = true;
+      setImmediate(() => {
+        this.evictScheduled = false;
+        this.evict();
+      });
+    }
   }
 
   private evict(): void {
-    let excess = this.cards.size - Math.floor(CARD_CACHE_MAX * 0.9);
+    if (this.cards.size <= this.cardCacheMax) return;
+    let excess = this.cards.size - Math.floor(this.cardCacheMax * 0.9);
     for (const [id, card] of this.cards) {
       if (excess <= 0) break;
       if (this.pendingCards.has(id)) continue;
@@ -442,7 +473,9 @@ export class EmbeddedStore {
       this.idByStr.delete(strKey(card.appId, card.cardStr));
       excess--;
     }
-    this.epoch++;
+    // No epoch bump: PGlite runs statements in the order they were issued, so a load that
+    // started before a card's flush resolves before that flush does, i.e. while the dirty card
+    // is still cached (dirty cards are never evicted) and the stale row is ignored.
   }
 
   /** A refusal seen on a card with uncommitted changes waits for them and re-evaluates. */
@@ -562,6 +595,7 @@ export class EmbeddedStore {
         throw error;
       }
       for (const [id, b] of this.pendingCards) if (b === batch) this.pendingCards.delete(id);
+      this.scheduleEviction();
       batch.resolve();
     })();
     this.flushing = run.finally(() => {

@@ -44,7 +44,7 @@ function faultyDatabase(db: Database) {
 }
 
 /** An EmbeddedStore over a fault-injecting database, with one app. */
-async function faultyStore() {
+async function faultyStore(options: { cardCacheMax?: number } = {}) {
   const raw = await openDatabase({ kind: 'memory' });
   const { db, state } = faultyDatabase(raw);
   const clock = new FakeClock();
@@ -56,7 +56,7 @@ async function faultyStore() {
     userTokenTtlSeconds: 7200,
   };
   const app = await upsertApp(ctx, { name: `app-${randomBytes(4).toString('hex')}` });
-  const store = new EmbeddedStore(ctx);
+  const store = new EmbeddedStore(ctx, options);
   await store.start();
   cleanup.push(async () => {
     await store.close().catch(() => {});
@@ -96,6 +96,32 @@ describe('embedded store: group commit', () => {
       expect(Number(row?.uses_left)).toBe(0);
       expect(row?.imei).toBe('D');
     }
+  });
+});
+
+describe('embedded store: card cache eviction', () => {
+  it('a small cache evicts clean cards only; reloaded cards keep every acknowledged change', async () => {
+    const { ctx, app, store, onDisk } = await faultyStore({ cardCacheMax: 10 });
+    const cards: CardRecord[] = [];
+    for (let i = 0; i < 40; i++) cards.push(await mintCard(ctx, { app, card: { kind: 'count', uses: 2 } }));
+    // Two rounds of concurrent logins over four times more cards than the cache holds.
+    for (const imei of ['A', 'A']) {
+      const results = await Promise.all(
+        cards.map((c) => store.login({ app, kami: c.cardStr, imei, ip: '' })),
+      );
+      expect(results.every((r) => r.ok)).toBe(true);
+    }
+    const third = await Promise.all(
+      cards.map((c) => store.login({ app, kami: c.cardStr, imei: 'A', ip: '' })),
+    );
+    expect(new Set(third.map((r) => (r.ok ? 'ok' : r.error)))).toEqual(new Set(['CARD_USES_EXHAUSTED']));
+    const other = await store.login({ app, kami: (cards[0] as CardRecord).cardStr, imei: 'B', ip: '' });
+    expect(other).toEqual({ ok: false, error: 'DEVICE_MISMATCH' });
+    for (const c of cards) expect(Number((await onDisk(c.cardStr))?.uses_left)).toBe(0);
+    // Eviction runs in a later macrotask and keeps the cache at its bound.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(store.stats().cachedCards).toBeLessThanOrEqual(10);
+    expect(store.stats().pendingCards).toBe(0);
   });
 });
 
