@@ -4,9 +4,10 @@ import type { Database } from '../store/types';
 import { AppCache, upsertApp } from './apps';
 import { bulkCreateCards, deleteCard, getCard, kickSessions, mintCard, setCardDisabled } from './cards-admin';
 import { type DomainContext, md5 } from './context';
+import { EmbeddedStore } from './embedded';
 import { createSnowflake } from './ids';
 import { createCards, listCards, potatoLogin, resolveUserToken } from './potato';
-import { SWEEP_EVERY_LOGINS, sweepExpired } from './sweep';
+import { SWEEP_EVERY_LOGINS, sweepExpired, sweepTokens } from './sweep';
 import { heartbeat, login, query, unbind } from './t3';
 import type { KamiService, ServiceOptions } from './types';
 
@@ -52,36 +53,65 @@ export async function createKamiService(options: ServiceOptions): Promise<KamiSe
     throw error;
   }
 
+  // Embedded (PGlite): this process is the only writer, so hot state lives in memory with group
+  // commit (embedded.ts). PostgreSQL: transactional statements, several servers may share it.
+  let embedded: EmbeddedStore | undefined;
+  if (db.engine === 'pglite') {
+    embedded = new EmbeddedStore(ctx);
+    try {
+      await embedded.start();
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+  }
+  const sweep = async () => {
+    if (!embedded) return sweepExpired(ctx);
+    const sessions = await embedded.sweepSessions();
+    return { sessions, tokens: await sweepTokens(ctx) };
+  };
+
   let closed: Promise<void> | undefined;
   let logins = 0;
   const maybeSweep = () => {
-    if (++logins % SWEEP_EVERY_LOGINS === 0 && !closed) sweepExpired(ctx).catch(() => {});
+    if (++logins % SWEEP_EVERY_LOGINS === 0 && !closed) sweep().catch(() => {});
   };
+  const e = embedded;
   return {
-    db,
+    db: e ? e.externalDatabase() : db,
     resolveRoute: (code) => cache.route(code),
     resolveAskKey: (askKey) => cache.askKey(askKey),
     listApps: () => cache.list(),
     login: (input) => {
       maybeSweep();
-      return login(ctx, input);
+      return e ? e.login(input) : login(ctx, input);
     },
-    heartbeat: (input) => heartbeat(ctx, input),
-    query: (input) => query(ctx, input),
-    unbind: (input) => unbind(ctx, input),
+    heartbeat: (input) => (e ? e.heartbeat(input) : heartbeat(ctx, input)),
+    query: (input) => (e ? e.query(input) : query(ctx, input)),
+    unbind: (input) => (e ? e.unbind(input) : unbind(ctx, input)),
     potatoLogin: (input) => potatoLogin(ctx, input),
-    resolveUserToken: (input) => resolveUserToken(ctx, input),
-    createCards: (input) => createCards(ctx, input),
-    listCards: (input) => listCards(ctx, input),
+    resolveUserToken: (input) => (e ? e.resolveUserToken(input) : resolveUserToken(ctx, input)),
+    createCards: (input) => (e ? e.createCards(input) : createCards(ctx, input)),
+    // Written-back first, so the listing reflects every change made in memory.
+    listCards: async (input) => {
+      await e?.sync();
+      return listCards(ctx, input);
+    },
     mintCard: (input) => mintCard(ctx, input),
     bulkCreateCards: (input) => bulkCreateCards(ctx, input),
-    getCard: (input) => getCard(ctx, input),
-    setCardDisabled: (input) => setCardDisabled(ctx, input),
-    deleteCard: (input) => deleteCard(ctx, input),
-    kickSessions: (input) => kickSessions(ctx, input),
-    sweepExpired: () => sweepExpired(ctx),
+    getCard: (input) => (e ? e.getCard(input) : getCard(ctx, input)),
+    setCardDisabled: (input) => (e ? e.setCardDisabled(input) : setCardDisabled(ctx, input)),
+    deleteCard: (input) => (e ? e.deleteCard(input) : deleteCard(ctx, input)),
+    kickSessions: (input) => (e ? e.kickSessions(input) : kickSessions(ctx, input)),
+    sweepExpired: sweep,
     close() {
-      closed ??= db.close();
+      closed ??= (async () => {
+        try {
+          await e?.close();
+        } finally {
+          await db.close();
+        }
+      })();
       return closed;
     },
   };

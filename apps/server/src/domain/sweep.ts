@@ -11,3 +11,9 @@ export async function sweepExpired(ctx: DomainContext): Promise<{ sessions: numb
   const tokens = await ctx.db.query('DELETE FROM potato_tokens WHERE expires_at <= $1', [now]);
   return { sessions: sessions.rowCount, tokens: tokens.rowCount };
 }
+
+/** Deletes expired potato user tokens (the embedded store sweeps its sessions itself). */
+export async function sweepTokens(ctx: DomainContext): Promise<number> {
+  const res = await ctx.db.query('DELETE FROM potato_tokens WHERE expires_at <= $1', [ctx.clock.now()]);
+  return res.rowCount;
+}

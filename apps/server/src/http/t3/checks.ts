@@ -8,7 +8,7 @@ import { md5 } from '../md5';
 export interface CheckedRequest {
   /** Decoded values by name (first occurrence), `t` and `s` excluded. */
   values: Map<string, string>;
-  /** The pre-hash sign text, when the app checks signatures. */
+  /** The pre-hash sign text, when the app uses two-way signatures (it goes into the token). */
   signText: string | undefined;
 }
 
@@ -51,7 +51,8 @@ export function checkT3Request(input: {
     if (signature === undefined || !verifyT3Signature(md5, fields, app.appKey, signature)) {
       return { error: 'SIGNATURE_INVALID' };
     }
-    signText = buildSignText(fields, app.appKey);
+    // Only the two-way token hashes it (the login handler passes it on for that setting only).
+    if (s.signatureCheck === 'two-way') signText = buildSignText(fields, app.appKey);
   }
 
   // Decoded only now, so unsigned garbage is answered 签名有误 above rather than decoded first.
