@@ -2,7 +2,7 @@
 // same bytes (pre-signed bodies) to the same server, sequentially and 32 at a time. The server
 // runs in its own process; rounds alternate which side goes first and the best of each is kept.
 import { createHash } from 'node:crypto';
-import { createVerify } from '@kami-verify/node';
+import { createVerify, UNDICI_TRANSPORT_DEFAULTS } from '@kami-verify/node';
 import { Agent, request } from 'undici';
 import { startTarget } from './lib.mjs';
 
@@ -27,7 +27,9 @@ function signedLoginBody() {
   return fields.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
 }
 
-const agent = new Agent({ keepAliveTimeout: 30_000 });
+// Same pool size as the SDK's default transport, so the ratio measures the SDK's code, not a
+// different number of sockets.
+const agent = new Agent({ keepAliveTimeout: 30_000, connections: UNDICI_TRANSPORT_DEFAULTS.connections });
 async function rawLogin(body) {
   const res = await request(`${url}/${routes.login}`, {
     method: 'POST',
