@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Md5 } from '@kami-verify/core';
 import type { Database } from '../store/types';
 import type { SnowflakeGenerator } from './ids';
@@ -12,8 +11,6 @@ export interface DomainContext {
   md5: Md5;
   userTokenTtlSeconds: number;
 }
-
-export const md5: Md5 = (s) => createHash('md5').update(s, 'utf8').digest('hex');
 
 /** The clock's time as unix seconds (the protocol's `time`). */
 export function nowSeconds(ctx: Pick<DomainContext, 'clock'>): number {

@@ -1,9 +1,11 @@
 // createKamiService: the domain service behind the HTTP layer (see types.ts for the contract).
+
+import { md5 } from '../md5';
 import { openDatabase } from '../store/index';
 import type { Database } from '../store/types';
 import { AppCache, upsertApp } from './apps';
 import { bulkCreateCards, deleteCard, getCard, kickSessions, mintCard, setCardDisabled } from './cards-admin';
-import { type DomainContext, md5 } from './context';
+import type { DomainContext } from './context';
 import { EmbeddedStore } from './embedded';
 import { createSnowflake } from './ids';
 import { createCards, listCards, potatoLogin, resolveUserToken } from './potato';

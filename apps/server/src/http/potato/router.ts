@@ -13,9 +13,9 @@ import {
 } from '@kami-verify/core';
 import { type Request, type Response, Router } from 'express';
 import type { AppRecord } from '../../domain/types';
+import { md5 } from '../../md5';
 import { clientIp } from '../client-ip';
 import type { HttpContext } from '../context';
-import { md5 } from '../md5';
 import { HttpError, sendJson } from '../transport-errors';
 import { BadPotatoBody, numeric, type PotatoBody, readPotatoBody } from './body';
 

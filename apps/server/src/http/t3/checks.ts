@@ -2,8 +2,8 @@
 // switch, timestamp, signature, then value decoding.
 import { buildSignText, type ServerCodec, type T3MessageCode, verifyT3Signature } from '@kami-verify/core';
 import type { AppRecord, T3RouteName } from '../../domain/types';
+import { md5 } from '../../md5';
 import { type Fields, firstValue } from '../form';
-import { md5 } from '../md5';
 
 export interface CheckedRequest {
   /** Decoded values by name (first occurrence), `t` and `s` excluded. */
