@@ -1,16 +1,19 @@
-// The Express app: both protocol families, health, OpenAPI, and the operational wrapping
-// (request log, CORS, body limit, JSON errors).
+// The HTTP surface: both protocol families, health, OpenAPI, and the operational wrapping
+// (request log, CORS, body limit, JSON errors). The T3 endpoints — every client's login and
+// heartbeat — are served straight from node:http; everything else is an Express app.
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type Express } from 'express';
 import { resolveServerSection, type ServerConfig } from '../config/types';
 import type { Clock, KamiService } from '../domain/types';
 import { docsPage } from '../openapi/docs-page';
 import { openApiDocument } from '../openapi/spec';
+import { clientIpResolver } from './client-ip';
 import type { HttpContext } from './context';
-import { cors } from './cors';
+import { cors, corsPolicy } from './cors';
 import { potatoRouter } from './potato/router';
 import { rawBody } from './raw-body';
 import { type LogSink, requestLog, stdoutLog } from './request-log';
-import { t3Handler } from './t3/router';
+import { t3Lane, t3RouteCode } from './t3/router';
 import { LoginThrottle } from './throttle';
 import { errorHandler, HttpError, sendJson } from './transport-errors';
 
@@ -21,33 +24,47 @@ export interface CreateAppOptions {
   logger?: false | LogSink;
 }
 
+/**
+ * The server's request listener, for `http.createServer(createApp(...))` (or any framework that
+ * accepts a node:http listener). It answers every request itself, 404 included.
+ */
 export function createApp(
   service: KamiService,
   config?: Pick<ServerConfig, 'server'>,
   options: CreateAppOptions = {},
-): Express {
+): RequestListener {
   const server = resolveServerSection(config?.server);
   const clock = options.clock ?? { now: () => Date.now() };
-  const log: LogSink = options.logger === false ? () => {} : (options.logger ?? stdoutLog);
   const ctx: HttpContext = {
     service,
     clock,
     server,
     throttle: new LoginThrottle(server.throttle, clock),
-    log,
+    logging: options.logger !== false,
+    log: options.logger === false ? () => {} : (options.logger ?? stdoutLog),
+    clientIp: clientIpResolver(server.trustProxy),
+    cors: corsPolicy(server.corsOrigins),
   };
+  const rest = expressApp(ctx);
+  const t3 = t3Lane(ctx);
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const code = req.method === 'POST' ? t3RouteCode(req.url) : undefined;
+    if (code === undefined) rest(req, res);
+    else t3(req, res, code);
+  };
+}
 
+function expressApp(ctx: HttpContext): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.set('trust proxy', server.trustProxy);
 
-  if (options.logger !== false) app.use(requestLog(log));
+  if (ctx.logging) app.use(requestLog(ctx.log, ctx.clientIp));
   app.use((_req, res, next) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     next();
   });
-  app.use(cors(server.corsOrigins));
+  app.use(cors(ctx.cors));
 
   app.get('/healthz', (_req, res) => {
     res.locals.route = 'healthz';
@@ -70,11 +87,10 @@ export function createApp(
       .send(docsPage());
   });
 
-  app.use(rawBody(server.bodyLimit));
+  app.use(rawBody(ctx.server.bodyLimit));
   app.use('/api', potatoRouter(ctx));
-  app.post('/:code', t3Handler(ctx));
 
   app.use((_req, _res, next) => next(new HttpError(404)));
-  app.use(errorHandler(log));
+  app.use(errorHandler(ctx.log));
   return app;
 }

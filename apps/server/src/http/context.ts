@@ -1,5 +1,7 @@
 import type { ResolvedServerSection } from '../config/types';
 import type { Clock, KamiService } from '../domain/types';
+import type { ClientIpResolver } from './client-ip';
+import type { CorsPolicy } from './cors';
 import type { LogSink } from './request-log';
 import type { LoginThrottle } from './throttle';
 
@@ -9,5 +11,9 @@ export interface HttpContext {
   clock: Clock;
   server: ResolvedServerSection;
   throttle: LoginThrottle;
+  /** Whether each request gets a log line (unexpected errors are logged regardless). */
+  logging: boolean;
   log: LogSink;
+  clientIp: ClientIpResolver;
+  cors: CorsPolicy;
 }

@@ -1,28 +1,51 @@
 // CORS for the browser SDK. Only configured origins get the headers; the potato API's custom
 // headers (askKey, apiUserToken, time, sign) must be listed for its preflight to pass.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
+import type { RequestNotes } from './request-log';
 import { HttpError, sendTransportError } from './transport-errors';
 
 const ALLOWED_HEADERS = 'Content-Type, askKey, apiUserToken, time, sign';
 
-export function cors(origins: readonly string[]): RequestHandler {
+/** Adds the CORS headers a request needs; returns true when it answered a preflight itself. */
+export type CorsPolicy = (req: IncomingMessage, res: ServerResponse, notes: RequestNotes) => boolean;
+
+function varyOrigin(res: ServerResponse): void {
+  const current = res.getHeader('Vary');
+  if (current === undefined) res.setHeader('Vary', 'Origin');
+  else if (!/(^|,)\s*(origin|\*)\s*(,|$)/i.test(String(current))) res.setHeader('Vary', `${current}, Origin`);
+}
+
+export function corsPolicy(origins: readonly string[]): CorsPolicy {
   const any = origins.includes('*');
   const allowed = new Set(origins);
-  return (req, res, next) => {
+  return (req, res, notes) => {
     const origin = req.headers.origin;
-    res.vary('Origin');
+    varyOrigin(res);
     const ok = origin !== undefined && (any || allowed.has(origin));
     if (ok) {
       res.setHeader('Access-Control-Allow-Origin', any ? '*' : origin);
       res.setHeader('Access-Control-Expose-Headers', 'Retry-After');
     }
     const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
-    if (!preflight) return next();
-    res.locals.route = 'cors.preflight';
-    if (!ok) return sendTransportError(req, res, new HttpError(403, 'CORS origin not allowed'));
+    if (!preflight) return false;
+    notes.route = 'cors.preflight';
+    if (!ok) {
+      sendTransportError(req, res, notes, new HttpError(403, 'CORS origin not allowed'));
+      return true;
+    }
     res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
     res.setHeader('Access-Control-Allow-Headers', ALLOWED_HEADERS);
     res.setHeader('Access-Control-Max-Age', '600');
-    res.status(204).end();
+    res.statusCode = 204;
+    res.end();
+    return true;
+  };
+}
+
+/** The Express form: notes live in `res.locals`. */
+export function cors(policy: CorsPolicy): RequestHandler {
+  return (req, res, next) => {
+    if (!policy(req, res, res.locals as RequestNotes)) next();
   };
 }

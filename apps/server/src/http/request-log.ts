@@ -1,39 +1,53 @@
-// One structured line per request. Handlers add what they know through res.locals (route name,
-// app, masked card, result text); secrets (APPKEY, askKey, tokens, passwords, full card keys)
-// are never put there. The 调用码 is not logged either: the route name says more and leaks less.
+// One structured line per request. Handlers add what they know to the request's notes (route
+// name, app, masked card, result text); secrets (APPKEY, askKey, tokens, passwords, full card
+// keys) are never put there. The 调用码 is not logged either: the route name says more and leaks less.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
-import { clientIp } from './client-ip';
+import type { ClientIpResolver } from './client-ip';
 import { safePath } from './mask';
+import { requestPath } from './request-path';
 
 export type LogSink = (line: object) => void;
 
-export interface RequestLogFields {
+/** What a handler learned about a request, for its log line (Express keeps it in `res.locals`). */
+export interface RequestNotes {
   route?: string;
   app?: string;
   card?: string;
   result?: string;
 }
 
-export function requestLog(log: LogSink): RequestHandler {
-  return (req, res, next) => {
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const l = res.locals as RequestLogFields;
-      log({
-        time: new Date().toISOString(),
-        level: res.statusCode >= 500 ? 'error' : 'info',
-        msg: 'request',
-        method: req.method,
-        route: l.route ?? 'unmatched',
-        ...(l.route === undefined ? { path: safePath(req.path) } : {}),
-        ...(l.app !== undefined ? { app: l.app } : {}),
-        ...(l.card !== undefined ? { card: l.card } : {}),
-        status: res.statusCode,
-        ...(l.result !== undefined ? { result: l.result } : {}),
-        ms: Number((process.hrtime.bigint() - started) / 10_000n) / 100,
-        ip: clientIp(req),
-      });
+/** Writes the request's log line once its response has finished. */
+export function logWhenFinished(
+  log: LogSink,
+  clientIp: ClientIpResolver,
+  req: IncomingMessage,
+  res: ServerResponse,
+  notes: RequestNotes,
+): void {
+  const started = process.hrtime.bigint();
+  res.once('finish', () => {
+    log({
+      time: new Date().toISOString(),
+      level: res.statusCode >= 500 ? 'error' : 'info',
+      msg: 'request',
+      method: req.method,
+      route: notes.route ?? 'unmatched',
+      ...(notes.route === undefined ? { path: safePath(requestPath(req)) } : {}),
+      ...(notes.app !== undefined ? { app: notes.app } : {}),
+      ...(notes.card !== undefined ? { card: notes.card } : {}),
+      status: res.statusCode,
+      ...(notes.result !== undefined ? { result: notes.result } : {}),
+      ms: Number((process.hrtime.bigint() - started) / 10_000n) / 100,
+      ip: clientIp(req),
     });
+  });
+}
+
+/** The Express form: notes live in `res.locals`. */
+export function requestLog(log: LogSink, clientIp: ClientIpResolver): RequestHandler {
+  return (req, res, next) => {
+    logWhenFinished(log, clientIp, req, res, res.locals as RequestNotes);
     next();
   };
 }

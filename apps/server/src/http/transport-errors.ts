@@ -1,7 +1,11 @@
 // Transport-level failures (4xx) and the last-resort 500. Business errors never come through
 // here: they are HTTP 200 with the protocol's own body, like the hosted services answer.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { POTATO_MESSAGES, potatoEnvelope, T3_MESSAGES } from '@kami-verify/core';
-import type { ErrorRequestHandler, Request, Response } from 'express';
+import type { ErrorRequestHandler } from 'express';
+import type { LogSink, RequestNotes } from './request-log';
+import { requestPath } from './request-path';
 
 /** Texts for failures the seeds do not cover; the protocol's own texts where one fits. */
 export const TRANSPORT_MESSAGES = {
@@ -30,27 +34,37 @@ export class HttpError extends Error {
 }
 
 /** The potato API answers in its envelope even for transport errors; everything else in `{code, msg}`. */
-export function isPotatoPath(req: Request): boolean {
-  return req.path.startsWith('/api/');
+export function isPotatoPath(req: IncomingMessage): boolean {
+  return requestPath(req).startsWith('/api/');
 }
 
+/** A JSON answer written straight to node:http (both the Express routes and the T3 lane use it). */
 export function sendJson(
-  res: Response,
+  res: ServerResponse,
   status: number,
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
+  const text = JSON.stringify(body);
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-  res.status(status).type('application/json; charset=utf-8').send(JSON.stringify(body));
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
 }
 
-export function sendTransportError(req: Request, res: Response, error: HttpError): void {
+export function sendTransportError(
+  req: IncomingMessage,
+  res: ServerResponse,
+  notes: RequestNotes,
+  error: HttpError,
+): void {
   const potatoMessage = error.status === 429 ? POTATO_MESSAGES.RATE_LIMITED : error.publicMessage;
   // In the envelope too the code is the HTTP status, so a client reading only the body still knows.
   const body = isPotatoPath(req)
     ? potatoEnvelope(error.status, potatoMessage, null)
     : { code: error.status, msg: error.publicMessage };
-  res.locals.result = error.publicMessage;
+  notes.result = error.publicMessage;
   sendJson(res, error.status, body, error.headers);
 }
 
@@ -66,26 +80,35 @@ function toHttpError(err: unknown): HttpError | undefined {
 }
 
 /**
- * The Express error handler: a JSON answer for every error, never a stack trace. Unexpected
- * errors are logged (name and message; the request log line carries the route) and become 500.
+ * The answer to any error: JSON, never a stack trace. Unexpected errors are logged (name and
+ * message; the request log line carries the route) and become 500.
  */
-export function errorHandler(log: (line: object) => void): ErrorRequestHandler {
-  return (err, req, res, _next) => {
-    const known = toHttpError(err);
-    if (res.headersSent) {
-      res.destroy();
-      return;
-    }
-    if (known) {
-      sendTransportError(req, res, known);
-      return;
-    }
-    log({
-      time: new Date().toISOString(),
-      level: 'error',
-      msg: 'unhandled error',
-      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
-    });
-    sendTransportError(req, res, new HttpError(500));
-  };
+export function sendError(
+  log: LogSink,
+  req: IncomingMessage,
+  res: ServerResponse,
+  notes: RequestNotes,
+  err: unknown,
+): void {
+  const known = toHttpError(err);
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (known) {
+    sendTransportError(req, res, notes, known);
+    return;
+  }
+  log({
+    time: new Date().toISOString(),
+    level: 'error',
+    msg: 'unhandled error',
+    error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+  });
+  sendTransportError(req, res, notes, new HttpError(500));
+}
+
+/** The Express error handler. */
+export function errorHandler(log: LogSink): ErrorRequestHandler {
+  return (err, req, res, _next) => sendError(log, req, res, res.locals as RequestNotes, err);
 }

@@ -4,7 +4,7 @@
 import type { Request } from 'express';
 import { fieldsToObject, MalformedBodyError, parseForm } from '../form';
 import { multipartBoundary, parseMultipart } from '../multipart';
-import { bodyBytes, bodyText, mediaType } from '../raw-body';
+import { bodyBytes, mediaType, utf8Text } from '../raw-body';
 import { HttpError } from '../transport-errors';
 
 export type PotatoBody = Record<string, unknown>;
@@ -21,7 +21,7 @@ export function readPotatoBody(req: Request): PotatoBody {
     if (type === 'application/json' || type === 'text/json' || type.endsWith('+json')) {
       let parsed: unknown;
       try {
-        parsed = JSON.parse(bodyText(req));
+        parsed = JSON.parse(utf8Text(bodyBytes(req)));
       } catch (error) {
         if (error instanceof HttpError) throw error;
         throw new BadPotatoBody('body is not valid JSON');
@@ -31,7 +31,8 @@ export function readPotatoBody(req: Request): PotatoBody {
       }
       return parsed as PotatoBody;
     }
-    if (type === 'application/x-www-form-urlencoded') return fieldsToObject(parseForm(bodyText(req)));
+    if (type === 'application/x-www-form-urlencoded')
+      return fieldsToObject(parseForm(utf8Text(bodyBytes(req))));
     if (type === 'multipart/form-data') {
       const boundary = multipartBoundary(req.headers['content-type'] ?? '');
       if (!boundary) throw new HttpError(400, '请求参数有误: multipart boundary missing');

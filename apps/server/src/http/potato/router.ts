@@ -14,7 +14,6 @@ import {
 import { type Request, type Response, Router } from 'express';
 import type { AppRecord } from '../../domain/types';
 import { md5 } from '../../md5';
-import { clientIp } from '../client-ip';
 import type { HttpContext } from '../context';
 import { HttpError, sendJson } from '../transport-errors';
 import { BadPotatoBody, numeric, type PotatoBody, readPotatoBody } from './body';
@@ -95,7 +94,7 @@ const login: Endpoint = async (ctx, req, _res, app, body) => {
   }
   const result = await ctx.service.potatoLogin({ app, userNumber, passWord });
   if (!result.ok) {
-    ctx.throttle.recordFailure(clientIp(req));
+    ctx.throttle.recordFailure(ctx.clientIp(req));
     throw new PotatoFailure(403, 'LOGIN_FAILED');
   }
   return { apiUserToken: result.apiUserToken, expireTime: result.expiresAt };
@@ -113,7 +112,7 @@ const createCardMy: Endpoint = async (ctx, req, _res, app, body) => {
     }
     throw error;
   }
-  return ctx.service.createCards({ app, type: input.type, total: input.total, ip: clientIp(req) });
+  return ctx.service.createCards({ app, type: input.type, total: input.total, ip: ctx.clientIp(req) });
 };
 
 const getCardMyList: Endpoint = async (ctx, req, _res, app, body) => {
@@ -146,7 +145,7 @@ export function potatoRouter(ctx: HttpContext): Router {
     const endpoint = Object.hasOwn(ENDPOINTS, name) ? ENDPOINTS[name] : undefined;
     if (!endpoint) throw new HttpError(404);
     res.locals.route = `potato.${name}`;
-    const ip = clientIp(req);
+    const ip = ctx.clientIp(req);
     if (name === 'login') {
       const wait = ctx.throttle.retryAfterSeconds(ip);
       if (wait > 0) throw new HttpError(429, undefined, { 'Retry-After': String(wait) });

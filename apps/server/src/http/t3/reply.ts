@@ -1,15 +1,18 @@
 // T3 reply bodies: `code` first (string or int per app), then the endpoint's fields, the whole
 // JSON encoded with the app's server codec in base64 / RSA mode.
+
+import type { ServerResponse } from 'node:http';
 import { type ServerCodec, T3_MESSAGES, type T3MessageCode } from '@kami-verify/core';
-import type { Response } from 'express';
 import type { AppRecord } from '../../domain/types';
+import type { RequestNotes } from '../request-log';
 
 export class T3Reply {
   /** Set once an error reply was sent (the throttle counts failed logins). */
   failed = false;
 
   constructor(
-    private readonly res: Response,
+    private readonly res: ServerResponse,
+    private readonly notes: RequestNotes,
     private readonly app: AppRecord,
     private readonly codec: ServerCodec,
     private readonly errorCode: number,
@@ -31,7 +34,7 @@ export class T3Reply {
 
   fail(error: T3MessageCode): void {
     this.failed = true;
-    this.res.locals.result = T3_MESSAGES[error];
+    this.notes.result = T3_MESSAGES[error];
     this.send({ code: this.code(this.errorCode), msg: T3_MESSAGES[error] });
   }
 
@@ -39,8 +42,6 @@ export class T3Reply {
     const json = JSON.stringify(body);
     const plain = this.codec.mode === 'plain';
     const text = plain ? json : this.codec.encodeResponse(json);
-    // Straight to node:http: Express's res.send would re-parse the content type, look for
-    // freshness headers and compute what is set here anyway (the hot path of every endpoint).
     const res = this.res;
     res.statusCode = 200;
     res.setHeader('Content-Type', plain ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8');

@@ -2,67 +2,100 @@
 // shared checks, dispatch. Business errors are HTTP 200 with `{code, msg}`; transport problems
 // (unknown route, content type, malformed body, throttle) are 4xx with plain JSON, because the
 // client cannot be assumed to share the app's codec when the request itself was unusable.
-import type { Request, RequestHandler, Response } from 'express';
-import { clientIp } from '../client-ip';
+//
+// These are the hot endpoints (every client login and heartbeat), so they are served straight
+// from node:http, ahead of the Express app: `createApp` sends a POST whose path is a 调用码 here.
+// Logging, CORS, body limits, throttling and error answers are the same functions Express uses.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpContext } from '../context';
 import { type Fields, MalformedBodyError, parseForm } from '../form';
 import { maskCard } from '../mask';
-import { bodyBytes, bodyText, mediaType } from '../raw-body';
-import { HttpError } from '../transport-errors';
+import { mediaType, readBody, utf8Text } from '../raw-body';
+import { logWhenFinished, type RequestNotes } from '../request-log';
+import { HttpError, sendError } from '../transport-errors';
 import { checkT3Request } from './checks';
 import { codecFor } from './codec-cache';
 import { T3_HANDLERS } from './endpoints';
 import { T3Reply } from './reply';
 
-// 调用码 are uppercase hex; the service also accepts a client that lower-cased the URL.
-const ROUTE_CODE = /^[0-9A-Fa-f]{16}$/;
+// 调用码 are uppercase hex; the service also accepts a client that lower-cased the URL. A
+// trailing slash and a query string are tolerated, as Express's routing did.
+const T3_PATH = /^\/([0-9A-Fa-f]{16})\/?(?:\?|$)/;
 
-function readFields(req: Request): Fields {
+/** The 调用码 of a T3 request URL, or undefined when the path is not one. */
+export function t3RouteCode(url: string | undefined): string | undefined {
+  return url === undefined ? undefined : T3_PATH.exec(url)?.[1];
+}
+
+function readFields(req: IncomingMessage, body: Buffer): Fields {
   // An empty body needs no content type (notice / version carry no fields without checks).
-  if (bodyBytes(req).length === 0) return [];
+  if (body.length === 0) return [];
   if (mediaType(req) !== 'application/x-www-form-urlencoded') throw new HttpError(415);
   try {
-    return parseForm(bodyText(req));
+    return parseForm(utf8Text(body));
   } catch (error) {
     if (error instanceof MalformedBodyError) throw new HttpError(400);
     throw error;
   }
 }
 
-export function t3Handler(ctx: HttpContext): RequestHandler {
-  return async (req: Request, res: Response) => {
-    const code = String(req.params.code ?? '');
-    const resolved = ROUTE_CODE.test(code) ? ctx.service.resolveRoute(code) : undefined;
-    if (!resolved) throw new HttpError(404);
-    const { app, route } = resolved;
-    res.locals.route = `t3.${route}`;
-    res.locals.app = app.name;
+export type T3Lane = (req: IncomingMessage, res: ServerResponse, code: string) => void;
 
-    const ip = clientIp(req);
-    if (route === 'login') {
-      const wait = ctx.throttle.retryAfterSeconds(ip);
-      if (wait > 0) throw new HttpError(429, undefined, { 'Retry-After': String(wait) });
-    }
-    const fields = readFields(req);
-
-    const codec = codecFor(app);
-    const reply = new T3Reply(res, app, codec, ctx.server.t3ErrorCode);
-    const checked = checkT3Request({ app, route, fields, codec, nowMs: ctx.clock.now() });
-    if ('error' in checked) reply.fail(checked.error);
-    else {
-      await T3_HANDLERS[route]({
-        service: ctx.service,
-        app,
-        values: checked.values,
-        signText: checked.signText,
-        ip,
-        reply,
-        logCard: (card) => {
-          res.locals.card = maskCard(card);
-        },
-      });
-    }
-    // Every failed login counts, signature and timestamp failures included: they are guesses too.
-    if (route === 'login' && reply.failed) ctx.throttle.recordFailure(ip);
+export function t3Lane(ctx: HttpContext): T3Lane {
+  return (req, res, code) => {
+    const notes: RequestNotes = {};
+    if (ctx.logging) logWhenFinished(ctx.log, ctx.clientIp, req, res, notes);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    ctx.cors(req, res, notes);
+    handleT3(ctx, req, res, code, notes).catch((error: unknown) =>
+      sendError(ctx.log, req, res, notes, error),
+    );
   };
+}
+
+async function handleT3(
+  ctx: HttpContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  code: string,
+  notes: RequestNotes,
+): Promise<void> {
+  const resolved = ctx.service.resolveRoute(code);
+  if (!resolved) {
+    req.resume(); // the body is not wanted; let the connection carry on
+    throw new HttpError(404);
+  }
+  const { app, route } = resolved;
+  notes.route = `t3.${route}`;
+  notes.app = app.name;
+
+  const ip = ctx.clientIp(req);
+  if (route === 'login') {
+    const wait = ctx.throttle.retryAfterSeconds(ip);
+    if (wait > 0) {
+      req.resume();
+      throw new HttpError(429, undefined, { 'Retry-After': String(wait) });
+    }
+  }
+  const fields = readFields(req, await readBody(req, ctx.server.bodyLimit));
+
+  const codec = codecFor(app);
+  const reply = new T3Reply(res, notes, app, codec, ctx.server.t3ErrorCode);
+  const checked = checkT3Request({ app, route, fields, codec, nowMs: ctx.clock.now() });
+  if ('error' in checked) reply.fail(checked.error);
+  else {
+    await T3_HANDLERS[route]({
+      service: ctx.service,
+      app,
+      values: checked.values,
+      signText: checked.signText,
+      ip,
+      reply,
+      logCard: (card) => {
+        notes.card = maskCard(card);
+      },
+    });
+  }
+  // Every failed login counts, signature and timestamp failures included: they are guesses too.
+  if (route === 'login' && reply.failed) ctx.throttle.recordFailure(ip);
 }
