@@ -108,27 +108,34 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Und
   });
 }
 
-async function readBody(
+/** The body as text, refused past `maxBytes` (events rather than `for await`: no async iterator per reply). */
+function readBody(
   body: Dispatcher.ResponseData['body'],
   maxBytes: number,
   url: string,
   status: number,
 ): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-    size += buf.length;
-    if (size > maxBytes) {
-      // Drop the socket instead of draining an unbounded body.
-      body.destroy();
-      throw new KamiResponseError('HTTP_ERROR', `response from ${url} exceeds ${maxBytes} bytes`, {
-        httpStatus: status,
-      });
-    }
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    body.on('data', (chunk: Buffer | string) => {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      size += buf.length;
+      if (size > maxBytes) {
+        // Drop the socket instead of draining an unbounded body.
+        body.destroy();
+        reject(
+          new KamiResponseError('HTTP_ERROR', `response from ${url} exceeds ${maxBytes} bytes`, {
+            httpStatus: status,
+          }),
+        );
+        return;
+      }
+      chunks.push(buf);
+    });
+    body.once('end', () => resolve(Buffer.concat(chunks, size).toString('utf8')));
+    body.once('error', reject);
+  });
 }
 
 function lowerCaseHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
