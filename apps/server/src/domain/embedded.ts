@@ -8,12 +8,15 @@
 //   a count card is never over-used.
 // - Sessions: the whole table is held in memory (loaded at start), statecode -> session.
 // - Writes: durable changes (card binding / activation / count use / unbind / disable / delete,
-//   session creation and removal) go into the current batch; one transaction with multi-row
-//   statements writes a batch. While it commits, new changes gather in the next batch (group
-//   commit: no fixed delay, batches grow with load). A request that changed durable state is
-//   answered only after its batch committed, so nothing acknowledged is ever lost.
-// - Heartbeat renewals are written behind lazily (with the next batch, at the latest after
-//   RENEWAL_DELAY_MS and on close): a renewal lost in a crash only shortens a session.
+//   the sessions of those logins, card creation) go into the current batch; one statement writes
+//   a batch. While it commits, new changes gather in the next batch (group commit: no fixed
+//   delay, batches grow with load). A request that changed durable state is answered only after
+//   its batch committed, so no acknowledged change to a card is ever lost.
+// - Written behind (with the next batch, at the latest after LAZY_FLUSH_MS, and on close):
+//   heartbeat renewals, and the session of a re-login that changed nothing about its card (a
+//   bound, active time card logging in again: the common login). A crash in that window
+//   shortens a renewed session or ends a new one (the client gets 状态码不存在 and logs in
+//   again); card state is never behind. This keeps re-logins from costing a disk write each.
 // - A failed flush rejects its batch and the batch gathered meanwhile (those changes were computed
 //   on top of the failed ones), then drops the card cache and reloads the sessions from disk
 //   while new operations wait: memory never diverges from what is on disk.
@@ -27,8 +30,8 @@ import { newCardStrs } from './ids';
 import { checkHeartbeat, decideLogin, decideUnbind, fail, heartbeatOk, queryBody } from './rules';
 import type { AppRecord, CardKind, CardRecord, Fail, KamiService } from './types';
 
-/** Renewals wait at most this long for a batch to ride along with. */
-export const RENEWAL_DELAY_MS = 1000;
+/** Written-behind changes wait at most this long for a batch to ride along with. */
+export const LAZY_FLUSH_MS = 1000;
 /** Clean cards kept in memory beyond this many are evicted (oldest loaded first). */
 export const CARD_CACHE_MAX = 200_000;
 /** potato user tokens remembered (the cache is dropped when full; tokens are few in practice). */
@@ -62,6 +65,8 @@ class Batch {
   /** New cards (potato createCardMy); ids of the inserted ones are collected in `inserted`. */
   readonly newCards: NewCard[] = [];
   readonly inserted = new Set<string>();
+  /** A request waits for this batch (commit() was called): flush it as soon as possible. */
+  awaited = false;
   readonly done: Promise<void>;
   resolve!: () => void;
   reject!: (error: unknown) => void;
@@ -111,7 +116,7 @@ export class EmbeddedStore {
   private current = new Batch();
   private flushing: Promise<void> | undefined;
   private scheduled = false;
-  private renewalTimer: NodeJS.Timeout | undefined;
+  private lazyTimer: NodeJS.Timeout | undefined;
   /** While set, operations wait: recovery or exclusive external SQL is under way. */
   private gate: Promise<void> | undefined;
   private needsReload = false;
@@ -150,8 +155,8 @@ export class EmbeddedStore {
     return this.withCardByStr(app.id, kami, (card) => {
       const decision = decideLogin(card, app, input, nowMs, this.ctx.md5);
       if (!decision.ok) return this.refusal(card, decision);
-      const { after, session } = decision;
-      const batch = this.writeCard(after);
+      const { after, session, changed } = decision;
+      const batch = changed ? this.writeCard(after) : this.current;
       // Drop this card's expired sessions (dead weight), then add or renew this one.
       for (const sc of this.sessionsByCard.get(after.id) ?? []) {
         const s = this.sessions.get(sc);
@@ -167,7 +172,13 @@ export class EmbeddedStore {
         this.addSession(s);
         batch.sessions.set(s.statecode, s);
       }
-      return this.commit(batch).then(() => ({ ok: true as const, body: decision.body }));
+      const ok = { ok: true as const, body: decision.body };
+      if (changed) return this.commit(batch).then(() => ok);
+      // Nothing about the card changed: the session is written behind (see the header). If the
+      // card's last change is still on its way to disk, this reply relies on it and waits.
+      this.scheduleLazyFlush();
+      const pending = this.pendingCards.get(after.id);
+      return pending ? pending.done.then(() => ok) : ok;
     });
   }
 
@@ -198,7 +209,7 @@ export class EmbeddedStore {
       if (bad) return bad;
       session.expiresAt = nowMs + app.settings.statecodeValiditySeconds * 1000;
       this.renewals.add(statecode);
-      this.scheduleRenewals();
+      this.scheduleLazyFlush();
       return heartbeatOk(nowMs);
     }
   }
@@ -368,7 +379,7 @@ export class EmbeddedStore {
     if (this.closed) return;
     await this.sync();
     this.closed = true;
-    if (this.renewalTimer) clearTimeout(this.renewalTimer);
+    if (this.lazyTimer) clearTimeout(this.lazyTimer);
   }
 
   // --- cards --------------------------------------------------------------------------------
@@ -559,6 +570,7 @@ export class EmbeddedStore {
   /** Schedules the batch and resolves once it committed (rejects if it was rolled back). */
   private commit(batch: Batch): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the service is closed'));
+    batch.awaited = true;
     if (!this.flushing && !this.scheduled) {
       this.scheduled = true;
       // Let the requests of this turn join the batch.
@@ -570,15 +582,16 @@ export class EmbeddedStore {
     return batch.done;
   }
 
-  private scheduleRenewals(): void {
-    if (this.renewalTimer || this.closed) return;
-    this.renewalTimer = setTimeout(() => {
-      this.renewalTimer = undefined;
-      if (this.renewals.size === 0) return;
-      if (this.flushing) this.scheduleRenewals();
+  /** Written-behind changes go with the next batch, or on their own after LAZY_FLUSH_MS. */
+  private scheduleLazyFlush(): void {
+    if (this.lazyTimer || this.closed) return;
+    this.lazyTimer = setTimeout(() => {
+      this.lazyTimer = undefined;
+      if (this.renewals.size === 0 && this.current.empty) return;
+      if (this.flushing) this.scheduleLazyFlush();
       else this.flushNow().catch(() => {});
-    }, RENEWAL_DELAY_MS);
-    this.renewalTimer.unref();
+    }, LAZY_FLUSH_MS);
+    this.lazyTimer.unref();
   }
 
   /** Writes the current batch (and pending renewals) in one transaction. */
@@ -600,7 +613,9 @@ export class EmbeddedStore {
     })();
     this.flushing = run.finally(() => {
       this.flushing = undefined;
-      if (!this.current.empty) this.flushNow().catch(() => {});
+      // Only a batch somebody waits for goes at once; written-behind changes wait for company.
+      if (this.current.awaited) this.flushNow().catch(() => {});
+      else if (!this.current.empty) this.scheduleLazyFlush();
     });
     return this.flushing;
   }

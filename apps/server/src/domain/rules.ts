@@ -84,6 +84,12 @@ export interface LoginDecision {
   ok: true;
   /** The card after this login (binding, activation, count use, modifiedAt). */
   after: CardRecord;
+  /**
+   * Whether the login changed the card (bound a device or IP, activated it, used a count). A
+   * re-login of a bound, active time card changes nothing: `after` is then the card as it was,
+   * `modifiedAt` included.
+   */
+  changed: boolean;
   session: { statecode: string; imei: string; expiresAt: number; createdAt: number };
   body: LoginBody;
 }
@@ -113,16 +119,21 @@ export function decideLogin(
 
   const bindImei = settings.machineCodeCheck && imei !== '' ? imei : null;
   const bindIp = settings.ipBinding === 'exact' && ip !== '' ? ip : null;
-  const after: CardRecord = {
-    ...card,
+  const state = {
     imei: card.imei ?? bindImei,
     boundIp: card.boundIp ?? bindIp,
     activatedAt: card.activatedAt ?? now,
     expiresAt:
       card.kind === 'time' && card.expiresAt === null ? now + (card.durationSeconds ?? 0) : card.expiresAt,
     usesLeft: card.kind === 'count' ? (card.usesLeft ?? 0) - 1 : card.usesLeft,
-    modifiedAt: nowMs,
   };
+  const changed =
+    state.imei !== card.imei ||
+    state.boundIp !== card.boundIp ||
+    state.activatedAt !== card.activatedAt ||
+    state.expiresAt !== card.expiresAt ||
+    state.usesLeft !== card.usesLeft;
+  const after: CardRecord = changed ? { ...card, ...state, modifiedAt: nowMs } : card;
 
   const { endTime, amount, available } = validity(after, now);
   const id = wireId(after.id);
@@ -139,6 +150,7 @@ export function decideLogin(
   return {
     ok: true,
     after,
+    changed,
     session: {
       statecode,
       imei,

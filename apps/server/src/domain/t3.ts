@@ -32,11 +32,12 @@ export function login(
     if (!decision.ok) return decision;
     const { after, session } = decision;
     // The row is locked, so the new state is written in one statement together with the
-    // session; it also drops this card's expired sessions while the card is locked anyway.
+    // session; it also drops this card's expired sessions while the card is locked anyway. A
+    // re-login that changed nothing leaves the row alone ($13).
     await tx.query(
       `WITH card AS (
-         UPDATE cards SET imei = $2, bound_ip = $3, activated_at = $4, expires_at = $5, uses_left = $6, modified_at = $7
-         WHERE id = $1
+         UPDATE cards SET imei = $2, bound_ip = $3, activated_at = $4, expires_at = $5, uses_left = $6, modified_at = $12
+         WHERE id = $1 AND $13::boolean
        ), expired AS (
          DELETE FROM sessions WHERE card_id = $1 AND expires_at <= $7 AND statecode <> $8
        )
@@ -55,6 +56,8 @@ export function login(
         app.id,
         session.imei,
         session.expiresAt,
+        after.modifiedAt,
+        decision.changed,
       ],
     );
     return { ok: true as const, body: decision.body };

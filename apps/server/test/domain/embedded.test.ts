@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { upsertApp } from '../../src/domain/apps';
 import { mintCard } from '../../src/domain/cards-admin';
 import type { DomainContext } from '../../src/domain/context';
-import { EmbeddedStore, FLUSH_MARKER, FlushFailedError } from '../../src/domain/embedded';
+import { EmbeddedStore, FLUSH_MARKER, FlushFailedError, LAZY_FLUSH_MS } from '../../src/domain/embedded';
 import { createSnowflake } from '../../src/domain/ids';
 import { createKamiService, type KamiServiceHandle } from '../../src/domain/index';
 import type { CardRecord } from '../../src/domain/types';
@@ -97,6 +97,81 @@ describe('embedded store: group commit', () => {
       expect(Number(row?.uses_left)).toBe(0);
       expect(row?.imei).toBe('D');
     }
+  });
+});
+
+describe('embedded store: re-logins written behind', () => {
+  it('answers a re-login without a flush; its session rides with the next batch', async () => {
+    const { ctx, app, store, state, clock, onDisk } = await faultyStore();
+    const card = await mintCard(ctx, { app, card: { kind: 'time', type: 2 } });
+    const other = await mintCard(ctx, { app, card: { kind: 'time', type: 2 } });
+    const first = await store.login({ app, kami: card.cardStr, imei: 'A', ip: '' });
+    if (!first.ok) throw new Error(first.error);
+    // The binding login is on disk once answered.
+    expect([(await onDisk(card.cardStr))?.imei, Number((await onDisk(card.cardStr))?.n)]).toEqual(['A', 1]);
+    const flushes = state.flushes;
+    clock.advanceSeconds(2);
+    const again = await store.login({ app, kami: card.cardStr, imei: 'A', ip: '' });
+    if (!again.ok) throw new Error(again.error);
+    expect(again.body.statecode).not.toBe(first.body.statecode);
+    expect(state.flushes).toBe(flushes);
+    expect(Number((await onDisk(card.cardStr))?.n)).toBe(1);
+    // The new session works at once (memory), and reaches the disk with the next durable change.
+    expect((await store.heartbeat({ app, statecode: again.body.statecode })).ok).toBe(true);
+    expect((await store.login({ app, kami: other.cardStr, imei: 'B', ip: '' })).ok).toBe(true);
+    expect(Number((await onDisk(card.cardStr))?.n)).toBe(2);
+  });
+
+  it('with no other write, the session is on disk within the lazy-flush delay', async () => {
+    const { ctx, app, store, clock, onDisk } = await faultyStore();
+    const card = await mintCard(ctx, { app, card: { kind: 'time', type: 2 } });
+    expect((await store.login({ app, kami: card.cardStr, imei: 'A', ip: '' })).ok).toBe(true);
+    clock.advanceSeconds(2);
+    expect((await store.login({ app, kami: card.cardStr, imei: 'A', ip: '' })).ok).toBe(true);
+    expect(Number((await onDisk(card.cardStr))?.n)).toBe(1);
+    await expect
+      .poll(async () => Number((await onDisk(card.cardStr))?.n), { timeout: LAZY_FLUSH_MS * 3 })
+      .toBe(2);
+  });
+
+  it("a re-login that met its card's binding still on the way to disk shares that batch's fate", async () => {
+    const { ctx, app, store, state, onDisk } = await faultyStore();
+    const card = await mintCard(ctx, { app, card: { kind: 'time', type: 2 } });
+    state.failNext = 1;
+    // Same tick: the first binds (a change), the second finds the card bound and changes nothing.
+    const results = await Promise.allSettled([
+      store.login({ app, kami: card.cardStr, imei: 'A', ip: '' }),
+      store.login({ app, kami: card.cardStr, imei: 'A', ip: '' }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect((await onDisk(card.cardStr))?.imei).toBeNull();
+    expect((await store.login({ app, kami: card.cardStr, imei: 'B', ip: '' })).ok).toBe(true);
+  });
+
+  it('a failed flush loses the written-behind session, never card state', async () => {
+    const { ctx, app, store, state, clock, onDisk } = await faultyStore();
+    const card = await mintCard(ctx, { app, card: { kind: 'time', type: 2 } });
+    const other = await mintCard(ctx, { app, card: { kind: 'count', uses: 2 } });
+    const first = await store.login({ app, kami: card.cardStr, imei: 'A', ip: '' });
+    if (!first.ok) throw new Error(first.error);
+    clock.advanceSeconds(2);
+    const soft = await store.login({ app, kami: card.cardStr, imei: 'A', ip: '' });
+    if (!soft.ok) throw new Error(soft.error);
+    state.failNext = 1;
+    await expect(store.login({ app, kami: other.cardStr, imei: 'B', ip: '' })).rejects.toBeInstanceOf(
+      FlushFailedError,
+    );
+    // The card is still bound to A (memory equals disk); the first session lives, the soft one ended.
+    expect((await store.heartbeat({ app, statecode: first.body.statecode })).ok).toBe(true);
+    expect(await store.heartbeat({ app, statecode: soft.body.statecode })).toEqual({
+      ok: false,
+      error: 'STATECODE_NOT_FOUND',
+    });
+    expect((await onDisk(card.cardStr))?.imei).toBe('A');
+    expect(await store.login({ app, kami: card.cardStr, imei: 'C', ip: '' })).toEqual({
+      ok: false,
+      error: 'DEVICE_MISMATCH',
+    });
   });
 });
 

@@ -129,6 +129,25 @@ describe('login success', () => {
     const again = await client.login(card, 'DEVICE_A');
     expect(again.imei).toBe('DEVICE_A');
   });
+
+  it('a re-login changes nothing about the card: modifiedDate stays the activation time', async () => {
+    const card = await server.mintCard({ type: 2 });
+    const client = clientFor(server);
+    await client.login(card, 'DEVICE_A');
+    const activated = await server.getCard(card);
+    expect(activated?.modifiedAt).toBe(server.clock.now());
+    server.clock.advance({ seconds: 90 });
+    const again = await client.login(card, 'DEVICE_A');
+    expect(again.statecode).not.toBe('');
+    const after = await server.getCard(card);
+    expect(after).toEqual(activated);
+    // A count card's use is a change.
+    const counted = await server.mintCard({ uses: 3 });
+    await client.login(counted, 'DEVICE_A');
+    server.clock.advance({ seconds: 5 });
+    await client.login(counted, 'DEVICE_A');
+    expect((await server.getCard(counted))?.modifiedAt).toBe(server.clock.now());
+  });
 });
 
 describe('login errors (HTTP 200, {code, msg})', () => {
