@@ -93,8 +93,24 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+// getRandomValues costs microseconds per call whatever the size (a trip into native code), and a
+// login needs 8 bytes: small requests are cut from a pool refilled 256 bytes at a time. Every
+// byte is handed out once; the pool is the same CSPRNG output, just fetched in bulk.
+const POOL_SIZE = 256;
+let pool: Uint8Array | undefined;
+let poolOffset = POOL_SIZE;
+
+/** Bytes from the platform CSPRNG (`crypto.getRandomValues`). */
 export function randomBytes(length: number): Uint8Array {
-  return crypto.getRandomValues(new Uint8Array(length));
+  if (length > POOL_SIZE / 4) return crypto.getRandomValues(new Uint8Array(length));
+  if (poolOffset + length > POOL_SIZE) {
+    pool ??= new Uint8Array(POOL_SIZE);
+    crypto.getRandomValues(pool);
+    poolOffset = 0;
+  }
+  const out = pool!.slice(poolOffset, poolOffset + length);
+  poolOffset += length;
+  return out;
 }
 
 /** Constant-time comparison of two ASCII/hex strings (length leak only). */

@@ -100,3 +100,30 @@ describe('properties against Buffer', () => {
     );
   });
 });
+
+describe('randomBytes (pooled CSPRNG output)', () => {
+  it('hands out every byte once, across pool refills, in the lengths asked for', async () => {
+    const { randomBytes } = await import('../src/bytes');
+    const seen = new Set<string>();
+    for (let i = 0; i < 2000; i++) {
+      const length = 1 + (i % 40);
+      const bytes = randomBytes(length);
+      expect(bytes).toBeInstanceOf(Uint8Array);
+      expect(bytes.length).toBe(length);
+      // 8+ random bytes never repeat in practice; a pool handing out a slice twice would.
+      if (length >= 8) {
+        const hex = bytesToHex(bytes);
+        expect(seen.has(hex)).toBe(false);
+        seen.add(hex);
+      }
+    }
+    // Large requests bypass the pool.
+    expect(randomBytes(1000).length).toBe(1000);
+  });
+
+  it('is not all zeros or constant (the pool is really filled)', async () => {
+    const { randomBytes } = await import('../src/bytes');
+    const all = Array.from({ length: 200 }, () => randomBytes(8)).flatMap((b) => [...b]);
+    expect(new Set(all).size).toBeGreaterThan(200);
+  });
+});

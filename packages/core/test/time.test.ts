@@ -27,6 +27,18 @@ describe('Beijing time (beijing-time.json)', () => {
     expect(parseBeijingDateTime(text)).toBeUndefined();
   });
 
+  it('parse is the inverse of format for any second from 1970 to 2099', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4_102_444_799 }), (epoch) => {
+        expect(parseBeijingDateTime(formatBeijingDateTime(epoch))).toBe(epoch);
+      }),
+    );
+  });
+
+  it('rejects two-digit years that Date.UTC would read as 19xx', () => {
+    expect(parseBeijingDateTime('0050-01-01 00:00:00')).toBeUndefined();
+  });
+
   it('does not depend on the machine time zone', () => {
     // Node reads TZ lazily; formatting must only use UTC getters.
     const old = process.env.TZ;

@@ -138,20 +138,26 @@ export function buildSessionClient(
       const echoed = body.safe_code === undefined ? undefined : str(body.safe_code);
       if (options.verifyToken !== false) {
         // The reply's own fields (present, checked above) are the proof; the echo as text.
-        verifyLoginToken(
-          md5,
-          { ...(f as unknown as LoginProof), safe_code: echoed },
-          {
-            appKey,
-            signText,
-            variant: options.verifyToken ?? 'auto',
-            nowSeconds: nowSeconds(),
-            maxClockSkewSeconds: Number.POSITIVE_INFINITY, // checked above, independent of verifyToken
-            safeCode,
-          },
-        );
+        const proof: LoginProof = {
+          id: f.id as string | number,
+          end_time: f.end_time as string,
+          token: f.token as string,
+          statecode: f.statecode as string,
+          time: f.time as string | number,
+          date: f.date as string,
+          safe_code: echoed,
+        };
+        verifyLoginToken(md5, proof, {
+          appKey,
+          signText,
+          variant: options.verifyToken ?? 'auto',
+          nowSeconds: nowSeconds(),
+          maxClockSkewSeconds: Number.POSITIVE_INFINITY, // checked above, independent of verifyToken
+          safeCode,
+        });
       }
-      return {
+      // Built field by field: object spreads here cost more than the protocol work of a login.
+      const result: LoginResult = {
         id: f.id as string | number,
         endTime: str(f.end_time),
         amount: str(body.amount),
@@ -164,11 +170,12 @@ export function buildSessionClient(
         imei: str(body.imei),
         change: num(body.change ?? 0),
         core: str(body.core),
-        ...(body.recharge !== undefined ? { recharge: body.recharge } : {}),
-        ...(body.use_time !== undefined ? { useTime: body.use_time } : {}),
         signText,
         raw: body,
       };
+      if (body.recharge !== undefined) result.recharge = body.recharge;
+      if (body.use_time !== undefined) result.useTime = body.use_time;
+      return result;
     },
 
     async heartbeat(statecode, call) {

@@ -31,11 +31,13 @@ export function parseBeijingDateTime(text: string): number | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(text);
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
+  if (h > 23 || mi > 59 || s > 59 || mo < 1 || mo > 12 || d < 1) return undefined;
   const ms = Date.UTC(y, mo - 1, d, h, mi, s);
-  if (Number.isNaN(ms)) return undefined;
-  const epochSeconds = ms / 1000 - BEIJING_OFFSET_SECONDS;
-  // Date.UTC normalises out-of-range fields (02-30 → 03-02, 24:00 → next day): refuse those.
-  return formatBeijingDateTime(epochSeconds) === text ? epochSeconds : undefined;
+  // Date.UTC rolls an out-of-range day over (02-30 → 03-02): refuse it. (Years below 100 would be
+  // read as 19xx by Date.UTC; the regex admits them, so compare the year too.)
+  const check = new Date(ms);
+  if (check.getUTCDate() !== d || check.getUTCFullYear() !== y) return undefined;
+  return ms / 1000 - BEIJING_OFFSET_SECONDS;
 }
 
 /** What a permanent card's `end_time` says (inferred: the hosted service's value is undocumented). */

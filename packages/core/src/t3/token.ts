@@ -59,13 +59,15 @@ export function verifyLoginToken(md5: Md5, reply: LoginProof, options: VerifyLog
   checkClockSkew(reply.time, options.nowSeconds, options.maxClockSkewSeconds ?? 5);
   const variant = options.variant ?? 'auto';
   const base = { id: reply.id, appKey: options.appKey, endTime: reply.end_time, date: reply.date };
-  const candidates: string[] = [];
-  if (variant !== 'signed') candidates.push(computeLoginToken(md5, base));
-  if (variant !== 'basic' && options.signText !== undefined) {
-    candidates.push(computeLoginToken(md5, { ...base, signText: options.signText }));
-  }
   const token = String(reply.token).toLowerCase();
-  if (!candidates.some((c) => timingSafeEqualString(c, token))) {
+  // The two-way formula is only computed when the basic one did not match (which formula an app
+  // uses is no secret; the token comparison itself stays constant-time).
+  const matches =
+    (variant !== 'signed' && timingSafeEqualString(computeLoginToken(md5, base), token)) ||
+    (variant !== 'basic' &&
+      options.signText !== undefined &&
+      timingSafeEqualString(computeLoginToken(md5, { ...base, signText: options.signText }), token));
+  if (!matches) {
     throw new KamiVerificationError(
       'TOKEN_MISMATCH',
       'token校验失败: the reply was not produced with this APPKEY',
