@@ -6,12 +6,16 @@ import autocannon from 'autocannon';
 const spec = JSON.parse(process.argv[2]);
 const md5 = (s) => createHash('md5').update(s, 'utf8').digest('hex');
 
+let next = 0;
+
 /** Builds the body of one request; T3 requests need a fresh `t` and signature. */
 function makeBody() {
   if (spec.kind === 'fixed') return spec.body ?? '';
   if (spec.kind === 't3') {
     const t = Math.floor(Date.now() / 1000);
-    const fields = [...spec.fields, ['t', String(t)]];
+    // Many clients: each request takes the next field set (card + device, or statecode) in turn.
+    const own = spec.fieldSets ? spec.fieldSets[next++ % spec.fieldSets.length] : spec.fields;
+    const fields = [...own, ['t', String(t)]];
     const signText = `${fields.map(([k, v]) => `${k}=${v}`).join('&')}&${spec.appKey}`;
     fields.push(['s', md5(signText)]);
     return fields.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');

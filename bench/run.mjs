@@ -8,6 +8,7 @@ import { fmt, ratio, runJson, startTarget } from './lib.mjs';
 
 const quick = process.argv.includes('--quick');
 const DURATION = quick ? 2 : 8; // seconds per load run
+const WARMUP = quick ? 1 : 2; // seconds of unmeasured load first: JIT and caches warm on every side
 const CONNECTIONS = 64;
 const BULK_COUNT = quick ? 20_000 : 100_000;
 const md5 = (s) => createHash('md5').update(s, 'utf8').digest('hex');
@@ -46,19 +47,35 @@ async function post(url, body, headers) {
 /** Prepares the three scenarios against a running server; each is checked once for success first. */
 async function scenarios(info) {
   const form = { 'content-type': 'application/x-www-form-urlencoded' };
-  const login = await post(
+  // Every card logs in once on its own device (binding it), 32 at a time; the measured logins
+  // are the re-logins of those clients and the heartbeats use their statecodes.
+  const loginFields = info.cards.map((kami, i) => [
+    ['kami', kami],
+    ['imei', `BENCH-DEVICE-${i}`],
+    ['safe_code', 'bench'],
+  ]);
+  const logins = new Array(loginFields.length);
+  for (let i = 0; i < loginFields.length; i += 32) {
+    await Promise.all(
+      loginFields.slice(i, i + 32).map(async (fields, j) => {
+        const res = await post(info.url + '/' + info.routes.login, signedForm(fields, info.appKey), form);
+        if (String(res.json.code) !== '200') throw new Error(`bench login failed: ${res.text}`);
+        logins[i + j] = res;
+      }),
+    );
+  }
+  const login = logins[0];
+  const countFields = info.countCards.map((kami, i) => [
+    ['kami', kami],
+    ['imei', `BENCH-COUNTER-${i}`],
+    ['safe_code', 'bench'],
+  ]);
+  const countLogin = await post(
     info.url + '/' + info.routes.login,
-    signedForm(
-      [
-        ['kami', info.card],
-        ['imei', 'BENCH-DEVICE'],
-        ['safe_code', 'bench'],
-      ],
-      info.appKey,
-    ),
+    signedForm(countFields[0], info.appKey),
     form,
   );
-  if (String(login.json.code) !== '200') throw new Error(`bench login failed: ${login.text}`);
+  if (String(countLogin.json.code) !== '200') throw new Error(`bench count login failed: ${countLogin.text}`);
   const beat = await post(
     info.url + '/' + info.routes.heartbeat,
     signedForm([['statecode', login.json.statecode]], info.appKey),
@@ -89,12 +106,14 @@ async function scenarios(info) {
         kind: 't3',
         path: '/' + info.routes.login,
         appKey: info.appKey,
-        fields: [
-          ['kami', info.card],
-          ['imei', 'BENCH-DEVICE'],
-          ['safe_code', 'bench'],
-        ],
+        fieldSets: loginFields,
       },
+    },
+    {
+      // Every login of a count card uses it: the durable path (answered once on disk).
+      name: 'login (count card)',
+      bytes: countLogin.bytes,
+      spec: { kind: 't3', path: '/' + info.routes.login, appKey: info.appKey, fieldSets: countFields },
     },
     {
       name: 'heartbeat',
@@ -103,7 +122,7 @@ async function scenarios(info) {
         kind: 't3',
         path: '/' + info.routes.heartbeat,
         appKey: info.appKey,
-        fields: [['statecode', login.json.statecode]],
+        fieldSets: logins.map((l) => [['statecode', l.json.statecode]]),
       },
     },
     {
@@ -115,6 +134,7 @@ async function scenarios(info) {
 }
 
 async function load(url, spec) {
+  await runJson('load.mjs', [JSON.stringify({ ...spec, url, connections: CONNECTIONS, duration: WARMUP })]);
   return runJson('load.mjs', [
     JSON.stringify({ ...spec, url, connections: CONNECTIONS, duration: DURATION }),
   ]);
@@ -159,13 +179,13 @@ async function optional(label, fn) {
 }
 
 console.error(
-  `bench: ${quick ? 'quick' : 'full'} run, ${DURATION}s per load run, ${CONNECTIONS} connections`,
+  `bench: ${quick ? 'quick' : 'full'} run, ${DURATION}s per load run after ${WARMUP}s warm-up, ${CONNECTIONS} connections`,
 );
 results.server.embedded = await serverSection('embedded', 'memory');
 if (process.env.DATABASE_URL)
   results.server.postgres = await serverSection('postgres', process.env.DATABASE_URL);
 results.sdk = await optional('sdk overhead', () =>
-  runJson('sdk-overhead.mjs', [JSON.stringify({ n: quick ? 200 : 1000 })]),
+  runJson('sdk-overhead.mjs', [JSON.stringify({ n: quick ? 1000 : 5000 })]),
 );
 results.bundle = await optional('bundle size', () => runJson('bundle-size.mjs'));
 results.bulk.embedded = await runJson('bulk.mjs', [JSON.stringify({ db: 'file', count: BULK_COUNT })]);
@@ -183,7 +203,7 @@ const rows = [
 const targets = { login: 0.5, heartbeat: 0.7 };
 for (const [store, section] of Object.entries(results.server)) {
   for (const [name, r] of Object.entries(section)) {
-    const target = targets[name];
+    const target = store === 'embedded' ? targets[name] : undefined; // the targets are the embedded store's
     rows.push([
       store,
       name,

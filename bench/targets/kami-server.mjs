@@ -1,5 +1,7 @@
 // The reference server as a benchmark target, in its own process: a fixed app with signature and
-// timestamp checks on (the realistic setting), a bound year card, a reseller account.
+// timestamp checks on (the realistic setting), CARD_COUNT year cards (many clients, not one card
+// hammered: one row would serialise every login on PostgreSQL), as many count cards (every login
+// of those is a durable write: a use), a reseller account.
 import { startServer } from '@kami-verify/server';
 
 const { db } = JSON.parse(process.argv[2] ?? '{}');
@@ -13,7 +15,10 @@ const routes = {
   version: 'B000000000000006',
   check_update: 'B000000000000007',
 };
-const card = 'BENCHCARD0000000000000000000000001';
+const CARD_COUNT = 1000;
+const cards = Array.from({ length: CARD_COUNT }, (_, i) => `BENCHCARD${String(i).padStart(24, '0')}`);
+const countCards = Array.from({ length: CARD_COUNT }, (_, i) => `BENCHCOUNT${String(i).padStart(23, '0')}`);
+const card = cards[0];
 const running = await startServer({
   port: 0,
   db,
@@ -28,13 +33,26 @@ const running = await startServer({
         routes,
         settings: { statecodeValiditySeconds: 3600 },
         potatoUsers: [{ userNumber: 'reseller', passWord: 'bench-password' }],
-        cards: [{ cardStr: card, card: { kind: 'time', type: 4 } }],
+        cards: [
+          ...cards.map((cardStr) => ({ cardStr, card: { kind: 'time', type: 4 } })),
+          ...countCards.map((cardStr) => ({ cardStr, card: { kind: 'count', uses: 1_000_000 } })),
+        ],
       },
     ],
     server: { throttle: false },
   },
 });
-console.log(JSON.stringify({ url: running.url, appKey: APP_KEY, routes, card, askKey: 'benchaskkey' }));
+console.log(
+  JSON.stringify({
+    url: running.url,
+    appKey: APP_KEY,
+    routes,
+    card,
+    cards,
+    countCards,
+    askKey: 'benchaskkey',
+  }),
+);
 
 const shutdown = () => running.close().then(() => process.exit(0));
 process.on('SIGTERM', shutdown);
