@@ -23,6 +23,14 @@ export interface Session extends LoginResult {
   startHeartbeat(options?: HeartbeatOptions): Heartbeat;
 }
 
+/** What a session needs besides the login result. */
+interface SessionInput {
+  kami: string;
+  machineCode: string;
+  defaults?: HeartbeatOptions | undefined;
+  track: (hb: Heartbeat) => void;
+}
+
 /**
  * A class, not an object literal spread from the login result: spreading a reply's dozen fields
  * cost microseconds per login, more than the protocol work. The methods are own arrow functions
@@ -38,12 +46,7 @@ class LoginSession {
   constructor(
     client: HeartbeatClient,
     login: LoginResult,
-    input: {
-      kami: string;
-      machineCode: string;
-      defaults?: HeartbeatOptions | undefined;
-      track: (hb: Heartbeat) => void;
-    },
+    input: SessionInput,
   ) {
     Object.assign(this, login, {
       kami: input.kami,
@@ -70,12 +73,7 @@ class LoginSession {
 export function createSession(
   client: HeartbeatClient,
   login: LoginResult,
-  input: {
-    kami: string;
-    machineCode: string;
-    defaults?: HeartbeatOptions | undefined;
-    track: (hb: Heartbeat) => void;
-  },
+  input: SessionInput,
 ): Session {
   return new LoginSession(client, login, input) as unknown as Session;
 }
