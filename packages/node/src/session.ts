@@ -43,11 +43,7 @@ class LoginSession {
   readonly heartbeat: Session['heartbeat'];
   readonly startHeartbeat: Session['startHeartbeat'];
 
-  constructor(
-    client: HeartbeatClient,
-    login: LoginResult,
-    input: SessionInput,
-  ) {
+  constructor(client: HeartbeatClient, login: LoginResult, input: SessionInput) {
     Object.assign(this, login, {
       kami: input.kami,
       machineCode: input.machineCode,
@@ -70,11 +66,7 @@ class LoginSession {
   }
 }
 
-export function createSession(
-  client: HeartbeatClient,
-  login: LoginResult,
-  input: SessionInput,
-): Session {
+export function createSession(client: HeartbeatClient, login: LoginResult, input: SessionInput): Session {
   return new LoginSession(client, login, input) as unknown as Session;
 }
 
