@@ -173,7 +173,7 @@ export class EmbeddedStore {
         batch.sessions.set(s.statecode, s);
       }
       const ok = { ok: true as const, body: decision.body };
-      if (changed) return this.commit(batch).then(() => ok);
+      if (changed || this.closed) return this.commit(batch).then(() => ok);
       // Nothing about the card changed: the session is written behind (see the header). If the
       // card's last change is still on its way to disk, this reply relies on it and waits.
       this.scheduleLazyFlush();
