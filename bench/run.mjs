@@ -2,7 +2,7 @@
 // `npm run bench [-- --quick]`: every headline figure is a ratio against a baseline measured in
 // the same run, on this machine, on loopback. Nothing here asserts a time; it reports.
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { fmt, ratio, runJson, startTarget } from './lib.mjs';
 
@@ -21,6 +21,7 @@ const results = {
   sdk: null,
   bundle: null,
   bulk: {},
+  languages: [],
 };
 
 function machine() {
@@ -188,6 +189,18 @@ results.sdk = await optional('sdk overhead', () =>
   runJson('sdk-overhead.mjs', [JSON.stringify({ n: quick ? 500 : 5000 })]),
 );
 results.bundle = await optional('bundle size', () => runJson('bundle-size.mjs'));
+// Each other language's SDK benchmark: bench/languages/<lang>.mjs prints one JSON line.
+const languagesDir = new URL('languages/', import.meta.url);
+for (const file of existsSync(languagesDir) ? readdirSync(languagesDir).sort() : []) {
+  if (!file.endsWith('.mjs')) continue;
+  const language = file.replace(/\.mjs$/, '');
+  results.languages.push({
+    language,
+    ...(await optional(`${language} sdk`, () =>
+      runJson(`languages/${file}`, [quick ? '--quick' : '--full']),
+    )),
+  });
+}
 results.bulk.embedded = await runJson('bulk.mjs', [JSON.stringify({ db: 'file', count: BULK_COUNT })]);
 if (process.env.DATABASE_URL) {
   results.bulk.postgres = await runJson('bulk.mjs', [
@@ -232,6 +245,12 @@ if (results.bundle && !results.bundle.skipped) {
     `Browser bundle, login + heartbeat: ${results.bundle.minBytes} B min, ${results.bundle.gzipBytes} B min+gzip`,
   );
 }
+for (const l of results.languages) {
+  if (l.skipped) continue;
+  console.log(
+    `${l.language} SDK ÷ raw HTTP client, same bytes: sequential ${fmt(l.sequentialRatio, 2)}, concurrent ${fmt(l.concurrentRatio, 2)}`,
+  );
+}
 for (const [store, b] of Object.entries(results.bulk)) {
   console.log(
     `Bulk generation (${store}): ${b.created} cards in ${fmt(b.seconds, 2)} s = ${fmt(b.cardsPerSecond)} cards/s`,
@@ -269,6 +288,11 @@ results.targets = [
     fmt(results.bulk.embedded.cardsPerSecond),
     results.bulk.embedded.cardsPerSecond >= 50_000,
   ],
+  ...results.languages.map((l) => [
+    `${l.language} SDK ÷ raw ≤ ${l.target ?? 'n/a'}`,
+    l.skipped ? 'n/a' : `${fmt(l.sequentialRatio, 2)} seq, ${fmt(l.concurrentRatio, 2)} conc`,
+    l.skipped || !l.target ? null : Math.max(l.sequentialRatio, l.concurrentRatio) <= l.target,
+  ]),
 ].map(([target, value, met]) => ({ target, value, met }));
 console.log(
   quick

@@ -27,18 +27,22 @@ export interface FakeClock extends Clock {
   set(ms: number): void;
 }
 
+function durationMs(by: Duration): number {
+  const ms =
+    typeof by === 'number'
+      ? by
+      : ((by.days ?? 0) * 86_400 + (by.hours ?? 0) * 3_600 + (by.minutes ?? 0) * 60 + (by.seconds ?? 0)) *
+        1000;
+  if (!Number.isFinite(ms) || ms < 0) throw new RangeError('advance() takes a non-negative duration');
+  return ms;
+}
+
 export function createFakeClock(startMs: number = Date.now()): FakeClock {
   let current = startMs;
   return {
     now: () => current,
     advance(by) {
-      const ms =
-        typeof by === 'number'
-          ? by
-          : ((by.days ?? 0) * 86_400 + (by.hours ?? 0) * 3_600 + (by.minutes ?? 0) * 60 + (by.seconds ?? 0)) *
-            1000;
-      if (!Number.isFinite(ms) || ms < 0) throw new RangeError('advance() takes a non-negative duration');
-      current += ms;
+      current += durationMs(by);
       return current;
     },
     set(ms) {
@@ -47,7 +51,30 @@ export function createFakeClock(startMs: number = Date.now()): FakeClock {
   };
 }
 
+/**
+ * A clock that follows real time plus an offset that `advance` / `set` move: for tests whose
+ * clients check the reply's `time` against their own clock (every SDK does, within 5 s).
+ */
+export function createRealTimeClock(): FakeClock {
+  let offset = 0;
+  const now = () => Date.now() + offset;
+  return {
+    now,
+    advance(by) {
+      offset += durationMs(by);
+      return now();
+    },
+    set(ms) {
+      offset = ms - Date.now();
+    },
+  };
+}
+
 export interface TestServerOptions {
+  /** TCP port. Default: a free one (0). */
+  port?: number;
+  /** The server's clock. Default: a fake clock frozen at `startTime` until moved. */
+  clock?: FakeClock;
   /** Settings of the test app (the defaults otherwise). */
   settings?: AppConfig['settings'];
   /** Value encoding of the test app: full options, or a mode name to generate an alphabet / RSA key. */
@@ -155,7 +182,7 @@ function cardKind(options: MintCardOptions): CardKind {
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const clock = createFakeClock(options.startTime);
+  const clock = options.clock ?? createFakeClock(options.startTime);
   const encoding = resolveEncoding(options.encoding);
   const testApp: AppConfig = {
     name: TEST_APP_NAME,
@@ -163,7 +190,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     settings: { ...(options.settings ?? {}), ...(encoding ? { encoding } : {}) },
   };
   const running = await startServer({
-    port: 0,
+    port: options.port ?? 0,
     host: '127.0.0.1',
     db: options.db ?? 'memory',
     config: {
