@@ -12,6 +12,7 @@ import {
   validateCreateCard,
 } from '@kami-verify/core';
 import { type Request, type Response, Router } from 'express';
+import { mayCreateCardsByApi } from '../../domain/rules/index';
 import type { AppRecord } from '../../domain/types';
 import { md5 } from '../../md5';
 import type { HttpContext } from '../context';
@@ -102,7 +103,7 @@ const login: Endpoint = async (ctx, req, _res, app, body) => {
 
 const createCardMy: Endpoint = async (ctx, req, _res, app, body) => {
   await authenticateUser(ctx, req, app);
-  if (!app.settings.apiCardCreation) throw new PotatoFailure(403, 'PERMISSION_DENIED');
+  if (!mayCreateCardsByApi(app)) throw new PotatoFailure(403, 'PERMISSION_DENIED');
   let input: { type: number; total: number };
   try {
     input = validateCreateCard({ type: numeric(body.type), total: numeric(body.total) });
