@@ -18,7 +18,7 @@ import { EmbeddedStorage, LAZY_FLUSH_MS } from '../../src/store/embedded/embedde
 import { openDatabase } from '../../src/store/index';
 import { FLUSH_MARKER } from '../../src/store/sql/card-writes';
 import type { Database } from '../../src/store/types';
-import { FakeClock } from './harness';
+import { newClock } from './harness';
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -50,7 +50,7 @@ function faultyDatabase(db: Database) {
 async function faultyStore(options: { cardCacheMax?: number } = {}) {
   const raw = await openDatabase({ kind: 'memory' });
   const { db, state } = faultyDatabase(raw);
-  const clock = new FakeClock();
+  const clock = newClock();
   const ctx: DomainContext = {
     db,
     clock,
@@ -116,7 +116,7 @@ describe('embedded store: re-logins written behind', () => {
     // The binding login is on disk once answered.
     expect([(await onDisk(card.cardStr))?.imei, Number((await onDisk(card.cardStr))?.n)]).toEqual(['A', 1]);
     const flushes = state.flushes;
-    clock.advanceSeconds(2);
+    clock.advance({ seconds: 2 });
     const again = await store.login({ app, kami: card.cardStr, imei: 'A', ip: '' });
     if (!again.ok) throw new Error(again.error);
     expect(again.body.statecode).not.toBe(first.body.statecode);
@@ -132,7 +132,7 @@ describe('embedded store: re-logins written behind', () => {
     const { ctx, app, store, clock, onDisk } = await faultyStore();
     const card = await store.mintCard({ app, card: { kind: 'time', type: 2 } });
     expect((await store.login({ app, kami: card.cardStr, imei: 'A', ip: '' })).ok).toBe(true);
-    clock.advanceSeconds(2);
+    clock.advance({ seconds: 2 });
     expect((await store.login({ app, kami: card.cardStr, imei: 'A', ip: '' })).ok).toBe(true);
     expect(Number((await onDisk(card.cardStr))?.n)).toBe(1);
     await expect
@@ -160,7 +160,7 @@ describe('embedded store: re-logins written behind', () => {
     const other = await store.mintCard({ app, card: { kind: 'count', uses: 2 } });
     const first = await store.login({ app, kami: card.cardStr, imei: 'A', ip: '' });
     if (!first.ok) throw new Error(first.error);
-    clock.advanceSeconds(2);
+    clock.advance({ seconds: 2 });
     const soft = await store.login({ app, kami: card.cardStr, imei: 'A', ip: '' });
     if (!soft.ok) throw new Error(soft.error);
     state.failNext = 1;
@@ -211,7 +211,7 @@ describe('embedded store: durability across restart', () => {
   it('a restart after close() sees every acknowledged change', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kami-embedded-'));
     cleanup.push(() => rm(dir, { recursive: true, force: true }));
-    const clock = new FakeClock();
+    const clock = newClock();
     const apps = [{ name: 'durable' }];
     const first = await createKamiService({ db: { kind: 'file', path: dir }, clock, apps });
     const app = first.listApps()[0];
@@ -232,7 +232,7 @@ describe('embedded store: durability across restart', () => {
     expect(await first.setCardDisabled({ app, cardStr: disabled.cardStr, disabled: true })).toBe(true);
     expect(await first.deleteCard({ app, cardStr: deleted.cardStr })).toBe(true);
     // A renewal is written behind; close() writes it too.
-    clock.advanceSeconds(500);
+    clock.advance({ seconds: 500 });
     expect((await first.heartbeat({ app, statecode: login.body.statecode })).ok).toBe(true);
     await first.close();
 
@@ -250,7 +250,7 @@ describe('embedded store: durability across restart', () => {
     expect((await second.getCard({ app: app2, cardStr: disabled.cardStr }))?.disabled).toBe(true);
     expect((await second.getCard({ app: app2, cardStr: deleted.cardStr }))?.status).toBe(0);
     // The session survived, renewed: 500 s + 600 s validity from the renewal, so alive at +1000 s.
-    clock.advanceSeconds(500);
+    clock.advance({ seconds: 500 });
     expect((await second.heartbeat({ app: app2, statecode: login.body.statecode })).ok).toBe(true);
     expect(await second.login({ app: app2, kami: bound.cardStr, imei: 'OTHER', ip: '' })).toEqual({
       ok: false,
@@ -320,7 +320,7 @@ describe('embedded store: admin operations and admin SQL', () => {
   });
 
   it('are seen by later logins and heartbeats', async () => {
-    const clock = new FakeClock();
+    const clock = newClock();
     service = await createKamiService({ db: { kind: 'memory' }, clock, apps: [{ name: 'admin' }] });
     const app = service.listApps()[0];
     if (!app) throw new Error('no app');
