@@ -1,4 +1,4 @@
-import type { DatabaseSpec } from '../domain/types';
+import type { DatabaseSpec } from './spec';
 import { openPglite } from './pglite';
 import { openPostgres } from './postgres';
 import type { Database } from './types';
