@@ -6,10 +6,10 @@ import type { AppConfig, CardKind } from '../schema/config';
 import type { AppSettings, T3RouteName } from '../schema/settings';
 import type { DatabaseSpec } from '../store/spec';
 
+export type { AppConfig, CardKind } from '../schema/config';
 // Settings, app definitions and card kinds are defined once, as schemas (src/schema); the store
 // spec belongs to the store. Re-exported here so domain code keeps one import.
 export { type AppSettings, T3_ROUTE_NAMES, type T3RouteName } from '../schema/settings';
-export type { AppConfig, CardKind } from '../schema/config';
 export type { DatabaseSpec } from '../store/spec';
 
 /** One app as the server knows it. */

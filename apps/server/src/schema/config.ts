@@ -156,7 +156,8 @@ function checkUniqueness(apps: unknown[], ctx: Ctx) {
     if (!app) return;
     claim('name', app.name, ['apps', i, 'name']);
     claim('askKey', app.askKey, ['apps', i, 'askKey']);
-    for (const [k, v] of Object.entries(record(app.routes) ?? {})) claim('route code', v, ['apps', i, 'routes', k]);
+    for (const [k, v] of Object.entries(record(app.routes) ?? {}))
+      claim('route code', v, ['apps', i, 'routes', k]);
   });
 }
 

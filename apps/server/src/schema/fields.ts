@@ -7,14 +7,17 @@ export const bool = () => z.boolean({ error: 'must be true or false' });
 
 export function int(min: number, max: number = Number.MAX_SAFE_INTEGER) {
   const error =
-    max === Number.MAX_SAFE_INTEGER ? `must be an integer of at least ${min}` : `must be an integer from ${min} to ${max}`;
+    max === Number.MAX_SAFE_INTEGER
+      ? `must be an integer of at least ${min}`
+      : `must be an integer from ${min} to ${max}`;
   return z.int({ error }).min(min, { error }).max(max, { error });
 }
 
 export function str(opts: { nonEmpty?: boolean; pattern?: RegExp; hint?: string } = {}) {
   let schema = z.string({ error: 'must be a string' });
   if (opts.nonEmpty) schema = schema.min(1, { error: 'must not be empty' });
-  if (opts.pattern) schema = schema.regex(opts.pattern, { error: `must be ${opts.hint ?? `like ${opts.pattern}`}` });
+  if (opts.pattern)
+    schema = schema.regex(opts.pattern, { error: `must be ${opts.hint ?? `like ${opts.pattern}`}` });
   return schema;
 }
 

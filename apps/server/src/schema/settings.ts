@@ -35,7 +35,7 @@ const base64Encoding = strict({
   }
 });
 
-const rsaEncoding = strict({
+export const RsaEncodingSchema = strict({
   mode: z.literal('rsa'),
   publicKey: z.string({ error: 'must be a PEM or base64 DER public key' }).describe('PEM or base64 DER.'),
   // Optional in the type, so core's EncodingOptions (a client's view) stays assignable; the
@@ -61,7 +61,7 @@ const rsaEncoding = strict({
 });
 
 export const EncodingSchema = z
-  .discriminatedUnion('mode', [plainEncoding, base64Encoding, rsaEncoding], {
+  .discriminatedUnion('mode', [plainEncoding, base64Encoding, RsaEncodingSchema], {
     error: (issue) =>
       issue.code === 'invalid_union' ? 'must be one of "plain", "base64", "rsa"' : 'must be an object',
   })
@@ -95,7 +95,9 @@ export const AppSettingsSchema = strict({
     .default('off')
     .describe("请在原IP登录 when 'exact' and the IP differs from the bound one."),
   unbindLimit: int(0).default(3).describe('Most unbinds per card (解绑次数已达上限 beyond).'),
-  apiCardCreation: bool().default(true).describe('The "API 生成卡密" switch for potatocloud /api/createCardMy.'),
+  apiCardCreation: bool()
+    .default(true)
+    .describe('The "API 生成卡密" switch for potatocloud /api/createCardMy.'),
   potatoSign: bool()
     .default(false)
     .describe('potatocloud sign check (sign = md5(potatoSignSecret + time)); needs potatoSignSecret.'),
@@ -116,7 +118,11 @@ export const AppSettingsSchema = strict({
 }).superRefine(
   (s, ctx) => {
     if (s.potatoSign === true && typeof s.potatoSignSecret !== 'string') {
-      ctx.addIssue({ code: 'custom', path: ['potatoSignSecret'], message: 'is required when potatoSign is true' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['potatoSignSecret'],
+        message: 'is required when potatoSign is true',
+      });
     }
   },
   // Also when another setting failed, so one pass reports every problem.
