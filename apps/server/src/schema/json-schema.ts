@@ -1,9 +1,10 @@
 // JSON Schema views of the zod schemas: the published config file schema
-// (schema/config.schema.json) and the OpenAPI components. Both describe what a client *sends*,
-// so they are generated for zod's input side: a setting with a default is optional.
+// (schema/config.schema.json) and the OpenAPI components. They are generated for zod's input
+// side: what a file or a client may send (a setting with a default is optional).
 import { z } from 'zod';
 import { ServerConfigSchema } from './config';
 import { CardListRequestSchema, CreateCardRequestSchema, PotatoLoginRequestSchema } from './potato';
+import * as replies from './replies';
 import { RsaEncodingSchema } from './settings';
 
 type JsonSchema = Record<string, unknown>;
@@ -40,17 +41,26 @@ export function configJsonSchema(): JsonSchema {
   };
 }
 
-/** A request schema as an OpenAPI 3.1 component (2020-12 JSON Schema without `$schema`). */
-function component(schema: z.ZodType): JsonSchema {
-  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12' });
-  return rest;
-}
-
-/** The potatocloud request bodies, as `components.schemas` entries. */
-export function potatoRequestComponents(): Record<string, JsonSchema> {
-  return {
-    PotatoLoginRequest: component(PotatoLoginRequestSchema),
-    CreateCardRequest: component(CreateCardRequestSchema),
-    CardListRequest: component(CardListRequestSchema),
+/**
+ * The OpenAPI `components.schemas` that come from zod: the potatocloud request bodies and every
+ * reply shape. One registry, so a shape used inside another (PotatoCard) becomes a `$ref`.
+ */
+export function openApiComponents(): Record<string, JsonSchema> {
+  const registry = z.registry<{ id: string }>();
+  const all: Record<string, z.ZodType> = {
+    PotatoLoginRequest: PotatoLoginRequestSchema,
+    CreateCardRequest: CreateCardRequestSchema,
+    CardListRequest: CardListRequestSchema,
+    ...replies,
   };
+  for (const [id, schema] of Object.entries(all)) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, {
+    io: 'input',
+    target: 'draft-2020-12',
+    uri: (id) => `#/components/schemas/${id}`,
+  });
+  // Components are subschemas of the document: no `$schema` / `$id` of their own.
+  return Object.fromEntries(
+    Object.entries(schemas).map(([id, { $schema: _s, $id: _i, ...rest }]) => [id, rest as JsonSchema]),
+  );
 }
