@@ -46,7 +46,7 @@ export const QuerySuccess = z
   .strictObject({
     code: Code,
     id: z.union([z.int(), z.string()]).describe('单码卡密 ID'),
-    state: integer('Use state.'),
+    state: z.enum(['未使用', '已使用', '已禁用', '已到期']).describe('Card state.'),
     use: z.literal([0, 1]).describe('1 once the card was first used.'),
     use_time: text('First use, YYYY-MM-DD HH:mm:ss, or "".'),
     end_time: text('Expiry, or "" for a time card not used yet.'),
