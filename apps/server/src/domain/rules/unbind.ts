@@ -17,7 +17,6 @@ export function decideUnbind(
   return {
     ok: true,
     after: { ...card, imei: null, boundIp: null, change: card.change + 1, modifiedAt: nowMs },
-    // The device is gone, so are its sessions.
-    endSessions: true,
+    endSessions: app.settings.unbindEndsSessions,
   };
 }
