@@ -59,7 +59,7 @@ async function faultyStore(options: { cardCacheMax?: number } = {}) {
     userTokenTtlSeconds: 7200,
   };
   const app = await upsertApp(ctx, { name: `app-${randomBytes(4).toString('hex')}` });
-  const storage = new EmbeddedStorage(db, options);
+  const storage = new EmbeddedStorage(db, clock, options);
   await storage.start();
   const apps = new AppCache();
   apps.add(app);
