@@ -1,0 +1,3 @@
+module github.com/kami-verify/kami-verify/packages/go
+
+go 1.22
