@@ -130,7 +130,7 @@ func (c *Client) CreateCardMy(ctx context.Context, cardType CardType, total int)
 	if err != nil {
 		return nil, err
 	}
-	data, err := p.authed(ctx, "/api/createCardMy", map[string]int{"type": int(cardType), "total": total}, false)
+	data, err := p.authed(ctx, "/api/createCardMy", createCardBody{Type: int(cardType), Total: total}, false)
 	if err != nil {
 		return nil, err
 	}
@@ -290,4 +290,10 @@ func (p *potatoClient) call(ctx context.Context, path string, body any, idempote
 		return nil, potatoAPIError(msg, fieldText(env.Code), resp.status, retryAfter)
 	}
 	return env.Data, nil
+}
+
+// createCardBody is the createCardMy request, fields in the service's order.
+type createCardBody struct {
+	Type  int `json:"type"`
+	Total int `json:"total"`
 }

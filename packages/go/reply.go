@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"strconv"
@@ -63,7 +64,7 @@ func parseJSON(text string) (any, bool) {
 	if err := dec.Decode(&v); err != nil {
 		return nil, false
 	}
-	if _, err := dec.Token(); err == nil { // trailing data after the value
+	if _, err := dec.Token(); err != io.EOF { // anything after the value, even garbage
 		return nil, false
 	}
 	return v, true
