@@ -84,7 +84,7 @@ type testServer struct {
 		UserNumber string `json:"userNumber"`
 		PassWord   string `json:"passWord"`
 	} `json:"potatoUser"`
-	PotatoSignSecret string `json:"potatoSignSecret"`
+	PotatoSignSecret string       `json:"potatoSignSecret"`
 	offset           atomic.Int64 // the server clock's advance, mirrored by clients' WithClock
 }
 
@@ -161,7 +161,10 @@ func (s *testServer) cardAction(card, action string) {
 	harness(s.t, "POST", "/servers/"+s.ID+"/cards/"+card+"/"+action, nil, nil)
 }
 
-func (s *testServer) control(action string) { s.t.Helper(); harness(s.t, "POST", "/servers/"+s.ID+"/"+action, nil, nil) }
+func (s *testServer) control(action string) {
+	s.t.Helper()
+	harness(s.t, "POST", "/servers/"+s.ID+"/"+action, nil, nil)
+}
 
 func (s *testServer) advance(d time.Duration) {
 	s.t.Helper()

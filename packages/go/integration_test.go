@@ -14,8 +14,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"go.uber.org/goleak"
 )
 
 func mustCode(t *testing.T, err error, want Code) {
@@ -323,9 +321,19 @@ func newEvents() *events { return &events{notify: make(chan string, 1000)} }
 
 func (e *events) hook(o HeartbeatOptions) HeartbeatOptions {
 	o.OnBeat = func(*HeartbeatResult, BeatInfo) { e.mu.Lock(); e.beats++; e.mu.Unlock(); e.notify <- "beat" }
-	o.OnError = func(err error, _ RetryInfo) { e.mu.Lock(); e.errs = append(e.errs, err); e.mu.Unlock(); e.notify <- "error" }
+	o.OnError = func(err error, _ RetryInfo) {
+		e.mu.Lock()
+		e.errs = append(e.errs, err)
+		e.mu.Unlock()
+		e.notify <- "error"
+	}
 	o.OnRelogin = func(*LoginResult) { e.mu.Lock(); e.relogin++; e.mu.Unlock(); e.notify <- "relogin" }
-	o.OnLost = func(err error, r LostReason) { e.mu.Lock(); e.lost, e.reason = err, r; e.mu.Unlock(); e.notify <- "lost" }
+	o.OnLost = func(err error, r LostReason) {
+		e.mu.Lock()
+		e.lost, e.reason = err, r
+		e.mu.Unlock()
+		e.notify <- "lost"
+	}
 	return o
 }
 
@@ -345,7 +353,7 @@ func (e *events) await(t *testing.T, what string) {
 }
 
 func TestIntegrationLoopSurvivesRestartAndReportsDisabledCard(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	checkLeaks(t)
 	srv := startServer(t, nil)
 	c := srv.client(WithMaxRetries(0))
 	card := srv.card(nil)
@@ -385,7 +393,7 @@ func TestIntegrationLoopSurvivesRestartAndReportsDisabledCard(t *testing.T) {
 }
 
 func TestIntegrationLoopReloginsAfterKick(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	checkLeaks(t)
 	srv := sharedPlainServer(t)
 	c := srv.client()
 	card := srv.card(nil)
@@ -415,7 +423,7 @@ func TestIntegrationLoopReloginsAfterKick(t *testing.T) {
 }
 
 func TestIntegrationLoopStopsWithoutLeaks(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	checkLeaks(t)
 	srv := sharedPlainServer(t)
 	c := srv.client()
 	s, err := c.Login(context.Background(), srv.card(nil), "M")

@@ -153,7 +153,8 @@ func readRawMachineID(r machineReaders) string {
 // pickMAC is the MAC the official SDKs hash, made stable: not loopback, non-zero, interfaces
 // sorted by name, universally administered addresses first (locally administered ones are what
 // Docker, VPNs and Wi-Fi privacy randomise).
-func pickMAC(list []net.Interface) string {
+func pickMAC(interfaces []net.Interface) string {
+	list := append([]net.Interface(nil), interfaces...)
 	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
 	local := ""
 	for _, it := range list {

@@ -198,7 +198,7 @@ func testSignBase64Vectors(t *testing.T) {
 
 type rsaKeyFile struct {
 	PublicKeySpkiPem, PublicKeyPkcs1Pem, PrivateKeyPkcs8Pem, PrivateKeyPkcs1Pem string
-	PublicKeySpkiDerBase64, NHex, EHex, DHex                                   string
+	PublicKeySpkiDerBase64, NHex, EHex, DHex                                    string
 }
 
 func testPrivateKey(t *testing.T) *rsa.PrivateKey {
