@@ -16,8 +16,9 @@ import (
 // matches any *Error with that code, however deeply wrapped.
 type Code string
 
-// Error implements error, so a Code can be the target of errors.Is.
-func (c Code) Error() string { return "kami: " + string(c) }
+// Error implements error, so a Code can be the target of errors.Is. It is the bare code, so a
+// Code prints as itself.
+func (c Code) Error() string { return string(c) }
 
 // Codes of failures that are not server messages. The server codes (CodeCardExpired, ...) are
 // generated from spec/vectors/messages.json into messages_gen.go.
@@ -62,8 +63,8 @@ const (
 	KindValidation Kind = "validation"
 )
 
-// Error implements error, so a Kind can be the target of errors.Is.
-func (k Kind) Error() string { return "kami: " + string(k) + " error" }
+// Error implements error, so a Kind can be the target of errors.Is. It is the bare kind.
+func (k Kind) Error() string { return string(k) }
 
 // Phase says how far a failed request got.
 type Phase string

@@ -18,49 +18,59 @@ import (
 )
 
 // The integration tests drive real reference servers through the repository's test harness
-// (apps/server/dist/test-harness.js, docs/server.md#test-harness), started once in TestMain.
-
-var harnessURL string
+// (apps/server/dist/test-harness.js, docs/server.md#test-harness), started once on first use and
+// stopped by TestMain.
 
 // controlClient keeps no idle connections, so the goroutine leak checks see only the SDK's.
 var controlClient = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 
+var (
+	harnessOnce sync.Once
+	harnessURL  string
+	harnessErr  error
+	harnessStop = func() {}
+)
+
 func TestMain(m *testing.M) {
-	os.Exit(runWithHarness(m))
+	code := m.Run()
+	harnessStop()
+	os.Exit(code)
 }
 
-func runWithHarness(m *testing.M) int {
-	script, _ := filepath.Abs(filepath.Join("..", "..", "apps", "server", "dist", "test-harness.js"))
-	if _, err := os.Stat(script); err != nil {
-		fmt.Fprintf(os.Stderr, "kami: %s is missing: run `npm run build` at the repository root\n", script)
-		return 1
-	}
-	cmd := exec.Command("node", script)
-	stdin, _ := cmd.StdinPipe() // the harness exits when this pipe closes, even if we are killed
-	stdout, _ := cmd.StdoutPipe()
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		fmt.Fprintln(os.Stderr, "kami: cannot start the test harness:", err)
-		return 1
-	}
-	defer func() {
-		_ = stdin.Close()
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
+// startHarness starts the harness on first use (fuzz workers and unit-only runs never pay for it).
+func startHarness() (string, error) {
+	harnessOnce.Do(func() {
+		script, _ := filepath.Abs(filepath.Join("..", "..", "apps", "server", "dist", "test-harness.js"))
+		if _, err := os.Stat(script); err != nil {
+			harnessErr = fmt.Errorf("%s is missing: run `npm run build` at the repository root", script)
+			return
 		}
-	}()
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil || !strings.HasPrefix(line, "http://") {
-		fmt.Fprintf(os.Stderr, "kami: the test harness printed %q: %v\n", line, err)
-		return 1
-	}
-	harnessURL = strings.TrimSpace(line)
-	go func() { _, _ = io.Copy(io.Discard, stdout) }()
-	return m.Run()
+		cmd := exec.Command("node", script)
+		stdin, _ := cmd.StdinPipe() // the harness exits when this pipe closes, even if we are killed
+		stdout, _ := cmd.StdoutPipe()
+		cmd.Stderr = os.Stderr
+		if harnessErr = cmd.Start(); harnessErr != nil {
+			return
+		}
+		harnessStop = func() {
+			_ = stdin.Close()
+			done := make(chan struct{})
+			go func() { _ = cmd.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				_ = cmd.Process.Kill()
+			}
+		}
+		line, err := bufio.NewReader(stdout).ReadString('\n')
+		if err != nil || !strings.HasPrefix(line, "http://") {
+			harnessErr = fmt.Errorf("the test harness printed %q: %v", line, err)
+			return
+		}
+		harnessURL = strings.TrimSpace(line)
+		go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	})
+	return harnessURL, harnessErr
 }
 
 type harnessApp struct {
@@ -90,12 +100,16 @@ type testServer struct {
 
 func harness(t *testing.T, method, path string, body any, into any) {
 	t.Helper()
+	base, err := startHarness()
+	if err != nil {
+		t.Fatal(err)
+	}
 	var reader io.Reader
 	if body != nil {
 		data, _ := json.Marshal(body)
 		reader = bytes.NewReader(data)
 	}
-	req, _ := http.NewRequest(method, harnessURL+path, reader)
+	req, _ := http.NewRequest(method, base+path, reader)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := controlClient.Do(req)
 	if err != nil {

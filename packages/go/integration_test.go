@@ -353,8 +353,8 @@ func (e *events) await(t *testing.T, what string) {
 }
 
 func TestIntegrationLoopSurvivesRestartAndReportsDisabledCard(t *testing.T) {
-	checkLeaks(t)
 	srv := startServer(t, nil)
+	checkLeaks(t) // after the harness is up: its own goroutines are not ours
 	c := srv.client(WithMaxRetries(0))
 	card := srv.card(nil)
 	s, err := c.Login(context.Background(), card, "M")
@@ -393,8 +393,8 @@ func TestIntegrationLoopSurvivesRestartAndReportsDisabledCard(t *testing.T) {
 }
 
 func TestIntegrationLoopReloginsAfterKick(t *testing.T) {
-	checkLeaks(t)
 	srv := sharedPlainServer(t)
+	checkLeaks(t) // after the harness is up: its own goroutines are not ours
 	c := srv.client()
 	card := srv.card(nil)
 	s, err := c.Login(context.Background(), card, "M")
@@ -423,8 +423,8 @@ func TestIntegrationLoopReloginsAfterKick(t *testing.T) {
 }
 
 func TestIntegrationLoopStopsWithoutLeaks(t *testing.T) {
-	checkLeaks(t)
 	srv := sharedPlainServer(t)
+	checkLeaks(t) // after the harness is up: its own goroutines are not ours
 	c := srv.client()
 	s, err := c.Login(context.Background(), srv.card(nil), "M")
 	if err != nil {

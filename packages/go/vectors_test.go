@@ -707,3 +707,5 @@ func testMessageVectors(t *testing.T) {
 		}
 	}
 }
+
+func jsonUnmarshal(data []byte, into any) error { return json.Unmarshal(data, into) }
