@@ -86,7 +86,7 @@ type harnessApp struct {
 }
 
 type testServer struct {
-	t          *testing.T
+	t          testing.TB
 	ID         string     `json:"id"`
 	URL        string     `json:"url"`
 	App        harnessApp `json:"app"`
@@ -98,7 +98,7 @@ type testServer struct {
 	offset           atomic.Int64 // the server clock's advance, mirrored by clients' WithClock
 }
 
-func harness(t *testing.T, method, path string, body any, into any) {
+func harness(t testing.TB, method, path string, body any, into any) {
 	t.Helper()
 	base, err := startHarness()
 	if err != nil {
@@ -134,7 +134,7 @@ var (
 
 // sharedPlainServer is one default (plain) server for the tests that neither move its clock nor
 // stop it nor change its settings: starting a server costs seconds.
-func sharedPlainServer(t *testing.T) *testServer {
+func sharedPlainServer(t testing.TB) *testServer {
 	t.Helper()
 	sharedMu.Lock()
 	defer sharedMu.Unlock()
@@ -149,7 +149,7 @@ func sharedPlainServer(t *testing.T) *testServer {
 }
 
 // startServer creates a real server; body is the harness's POST /servers body.
-func startServer(t *testing.T, body map[string]any) *testServer {
+func startServer(t testing.TB, body map[string]any) *testServer {
 	t.Helper()
 	if body == nil {
 		body = map[string]any{}
