@@ -196,7 +196,7 @@ func (c *Client) Call(ctx context.Context, endpoint Endpoint, params ...Param) (
 	return &Reply{Fields: decoded, HTTPStatus: resp.status, SignText: text, resp: resp}, nil
 }
 
-// Succeeded reports whether the reply's code is the client's success code.
+// succeeded reports whether the reply's code is the client's success code.
 func (c *Client) succeeded(r *Reply) bool { return isSuccess(r.Fields["code"], c.successCode) }
 
 // callOK is Call, failing with the typed error unless the reply's code is the success code.

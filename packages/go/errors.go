@@ -80,7 +80,9 @@ const (
 // Error is the one error type of this package. Use errors.As to read its fields, or errors.Is
 // with a Code or a Kind.
 type Error struct {
+	// Kind is the error's family.
 	Kind Kind
+	// Code is the stable machine code.
 	Code Code
 	// Message is a human-readable description (for KindAPI the server's text, or the code).
 	Message string

@@ -13,9 +13,9 @@ import (
 // HeartbeatSession is what a managed heartbeat keeps alive: a statecode, and the card and
 // machine code to send with beats and to log in again with (Relogin).
 type HeartbeatSession struct {
-	Statecode   string
-	Card        string
-	MachineCode string
+	Statecode   string // the login's statecode (required)
+	Card        string // sent with each beat unless OmitCard; needed for Relogin
+	MachineCode string // the machine code to log in again with (Relogin)
 }
 
 // HeartbeatOptions configures the managed heartbeat. Zero fields take the documented defaults.
@@ -63,7 +63,8 @@ type HeartbeatOptions struct {
 // BeatInfo comes with OnBeat.
 type BeatInfo struct {
 	// Count of successful beats so far, this one included.
-	Count     int
+	Count int
+	// Statecode is the statecode that was renewed.
 	Statecode string
 	// Next is when the next beat is due.
 	Next time.Duration
@@ -100,11 +101,14 @@ const (
 
 // HeartbeatEnd is how a loop ended.
 type HeartbeatEnd struct {
+	// Reason says how the loop ended.
 	Reason EndReason
-	// Err and LostReason are set for EndLost.
-	Err        error
+	// Err is why the session was lost (EndLost only).
+	Err error
+	// LostReason is set for EndLost.
 	LostReason LostReason
-	Beats      int
+	// Beats is the number of successful beats.
+	Beats int
 }
 
 // Heartbeat is a running managed heartbeat: it beats at about half the statecode validity,
@@ -173,11 +177,17 @@ func (c *Client) StartHeartbeat(ctx context.Context, s HeartbeatSession, opts He
 }
 
 // Stop ends the loop (cancelling a beat in flight), waits for its goroutine and returns how it
-// ended. Safe to call more than once and from any goroutine, but not from the loop's callbacks.
+// ended. Safe to call more than once and from any goroutine, and from OnLost; OnBeat, OnError and
+// OnRelogin must not call it (they run on the goroutine it waits for): cancel the loop's context
+// there instead.
 func (h *Heartbeat) Stop() HeartbeatEnd {
 	h.mu.Lock()
 	h.stopping = true
+	ended := h.end.Reason != ""
 	h.mu.Unlock()
+	if ended { // already over (e.g. called from OnLost, before Done is closed)
+		return h.End()
+	}
 	h.cancel()
 	<-h.done
 	return h.End()

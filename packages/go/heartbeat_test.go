@@ -215,3 +215,26 @@ func TestBackoffDelay(t *testing.T) {
 		t.Errorf("Retry-After ignored: %s", got)
 	}
 }
+
+func TestHeartbeatStopAndCloseFromOnLost(t *testing.T) {
+	checkLeaks(t)
+	f := newFakeT3(t, func(string, int, url.Values) (int, map[string]any, http.Header) {
+		return 200, refusal("卡密被禁用"), nil
+	})
+	c := f.client(t)
+	var hb *Heartbeat
+	ready := make(chan struct{})
+	var inLost HeartbeatEnd
+	hb, _ = c.StartHeartbeat(context.Background(), HeartbeatSession{Statecode: "S"}, fastLoop(HeartbeatOptions{
+		OnLost: func(error, LostReason) {
+			<-ready
+			inLost = hb.Stop() // must not deadlock
+			c.Close()
+		},
+	}))
+	close(ready)
+	end := hb.Wait()
+	if end.Reason != EndLost || inLost.Reason != EndLost {
+		t.Fatalf("end %+v, in OnLost %+v", end, inLost)
+	}
+}

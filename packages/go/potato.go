@@ -19,9 +19,10 @@ type PotatoConfig struct {
 	AskKey string
 	// APIUserToken is a user token, if you already have one.
 	APIUserToken string
-	// UserNumber and PassWord are the reseller account, to log in (and again when the token expires).
+	// UserNumber is the reseller account, to log in (and again when the token expires).
 	UserNumber string
-	PassWord   string
+	// PassWord is the reseller account's password.
+	PassWord string
 	// SignSecret is the app's signing secret, when its potato sign check is on.
 	SignSecret string
 }
@@ -46,30 +47,31 @@ const MaxCardsPerCall = 10
 type PotatoCard struct {
 	// ID is a snowflake id, always a string (it exceeds 2^53).
 	ID           string `json:"id"`
-	CreatedDate  int64  `json:"createdDate"`
-	ModifiedDate int64  `json:"modifiedDate"`
+	CreatedDate  int64  `json:"createdDate"`  // unix milliseconds
+	ModifiedDate int64  `json:"modifiedDate"` // unix milliseconds
 	// Status: 0 deleted, 1 in use.
 	Status int    `json:"status"`
-	IP     string `json:"ip"`
-	AppID  string `json:"appId"`
+	IP     string `json:"ip"`    // the creator's address
+	AppID  string `json:"appId"` // the app's id
 	// CardStr is the card key, 32 uppercase hex characters.
 	CardStr     string `json:"cardStr"`
-	ExportState int    `json:"exportState"`
-	State       int    `json:"state"`
-	Type        int    `json:"type"`
+	ExportState int    `json:"exportState"` // whether the card was exported
+	State       int    `json:"state"`       // the card's state as the service reports it
+	Type        int    `json:"type"`        // the card type (CardType)
 }
 
 // CardListQuery filters GetCardMyList; zero fields are not sent.
 type CardListQuery struct {
-	Page    int    `json:"p,omitempty"`
-	Size    int    `json:"s,omitempty"`
-	CardStr string `json:"cardStr,omitempty"`
-	State   *int   `json:"state,omitempty"`
-	Type    *int   `json:"type,omitempty"`
+	Page    int    `json:"p,omitempty"`       // page number (p)
+	Size    int    `json:"s,omitempty"`       // page size (s)
+	CardStr string `json:"cardStr,omitempty"` // one card key
+	State   *int   `json:"state,omitempty"`   // cards in this state
+	Type    *int   `json:"type,omitempty"`    // cards of this type
 }
 
 // CardList is a page of GetCardMyList.
 type CardList struct {
+	// Cards of this page.
 	Cards []PotatoCard
 	// Total is the server's total, -1 when it sent none.
 	Total int64

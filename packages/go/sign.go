@@ -10,8 +10,8 @@ import (
 // Param is one request field. Order matters: the T3 signature is over the fields in the order
 // they are sent, not sorted.
 type Param struct {
-	Name  string
-	Value string
+	Name  string // field name
+	Value string // value before encoding
 }
 
 func md5Hex(text string) string {

@@ -17,7 +17,8 @@ type LoginResult struct {
 	Amount string
 	// Available is the seconds left (count cards: uses left − 1).
 	Available int64
-	Token     string
+	// Token is the verified login token.
+	Token string
 	// Statecode is sent with every heartbeat.
 	Statecode string
 	// SafeCode is the nonce the server echoed.
@@ -25,8 +26,10 @@ type LoginResult struct {
 	// Time is the server's unix seconds.
 	Time int64
 	// Date is the server's minute, yyyyMMddHHmm Beijing time.
-	Date   string
-	IMEI   string
+	Date string
+	// IMEI is the machine code the server echoed.
+	IMEI string
+	// Change is the server's change counter (0 when absent).
 	Change int64
 	// Core is the app's core data, hex as sent.
 	Core string
@@ -38,44 +41,44 @@ type LoginResult struct {
 
 // HeartbeatResult is a successful heartbeat reply.
 type HeartbeatResult struct {
-	Msg  string
-	Time int64
-	Date string
-	Raw  map[string]any
+	Msg  string         // the server's text, 在线 when it sent none
+	Time int64          // the server's unix seconds
+	Date string         // the server's minute, yyyyMMddHHmm Beijing time ("" when absent)
+	Raw  map[string]any // the decoded reply
 }
 
 // QueryResult is a card query reply; fields the server did not send are empty.
 type QueryResult struct {
-	ID        string
-	State     any
-	Use       any
-	UseTime   any
-	EndTime   string
-	Amount    string
-	Available int64
-	Raw       map[string]any
+	ID        string         // the card's id
+	State     any            // the card's state as sent
+	Use       any            // its use count or flag as sent
+	UseTime   any            // when it was first used, as sent
+	EndTime   string         // expiry, YYYY-MM-DD HH:mm:ss Beijing time
+	Amount    string         // duration text
+	Available int64          // seconds (or uses) left
+	Raw       map[string]any // the decoded reply
 }
 
 // MessageResult is the reply of unbind and notice.
 type MessageResult struct {
-	Msg string
-	Raw map[string]any
+	Msg string         // the server's text
+	Raw map[string]any // the decoded reply
 }
 
 // VersionResult is the reply of version.
 type VersionResult struct {
-	Version string
-	Raw     map[string]any
+	Version string         // the app's current version
+	Raw     map[string]any // the decoded reply
 }
 
 // UpdateResult is the reply of check_update: Latest, or the newer version with its log and URL.
 type UpdateResult struct {
-	Latest  bool
-	Msg     string
-	Version string
-	UpLog   string
-	UpURL   string
-	Raw     map[string]any
+	Latest  bool           // the version asked about is the latest
+	Msg     string         // the server's text when Latest
+	Version string         // the newer version
+	UpLog   string         // its change log
+	UpURL   string         // where to download it
+	Raw     map[string]any // the decoded reply
 }
 
 // Session is a successful login plus what it takes to keep it alive. It is a snapshot: a managed
