@@ -6,7 +6,8 @@
 // calls back to back (alternating which goes first), the median block ratio being the figure, so
 // the drift of a shared machine cancels within a block. BenchmarkLogin/Heartbeat(Parallel) with
 // -benchmem give ns and allocations per call of each side (client side only: the server is
-// another process). Progress goes to stderr; the last stdout line is the JSON result.
+// another process). BenchmarkProtocolWork is the SDK's own CPU per call without the network.
+// Progress goes to stderr; the last stdout line is the JSON result.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -70,6 +71,12 @@ try {
     scenarios[m[1]].allocsPerCall[m[2]] = metric(l, 'allocs/op');
     scenarios[m[1]].bytesPerCall[m[2]] = metric(l, 'B/op');
   }
+  // The SDK's own CPU per call without the network (signing, decoding, checks).
+  const protocolWork = {};
+  for (const l of bench('^BenchmarkProtocolWork$', 20000, ['-test.benchmem'])) {
+    const m = /^BenchmarkProtocolWork\/(\w+)-\d+\s/.exec(l);
+    if (m) protocolWork[m[1]] = { micros: metric(l, 'ns/op') / 1000, allocs: metric(l, 'allocs/op') };
+  }
   for (const name of ['Login', 'Heartbeat', 'LoginParallel', 'HeartbeatParallel']) {
     const s = scenarios[name];
     if (s?.ratio === undefined) throw new Error(`no result for ${name}`);
@@ -82,7 +89,7 @@ try {
       sequentialRatio: Math.max(scenarios.Login.ratio, scenarios.Heartbeat.ratio),
       concurrentRatio: Math.max(scenarios.LoginParallel.ratio, scenarios.HeartbeatParallel.ratio),
       target: TARGET,
-      details: { blocks: BLOCKS, concurrency: 32, scenarios },
+      details: { blocks: BLOCKS, concurrency: 32, scenarios, protocolWork },
     }),
   );
 } finally {

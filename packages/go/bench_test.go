@@ -299,3 +299,49 @@ func BenchmarkPaired(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkProtocolWork is the SDK's own CPU per call, without the network: signing and encoding
+// the request, decoding the reply and (for a login) every check. It shows how much of the
+// SDK ÷ raw ratio can be the SDK's doing; the rest is the noise of a shared machine.
+func BenchmarkProtocolWork(b *testing.B) {
+	const appKey = "8f3e2a1b9c7d4e6f0a5b3c2d1e9f8a7b"
+	now := time.Now()
+	endTime, date, ts := "2099-12-31 23:59:59", formatBeijingMinute(now), strconv.FormatInt(now.Unix(), 10)
+	token := loginToken("1", appKey, "", endTime, date)
+	login := `{"code":"200","id":1,"end_time":"` + endTime + `","amount":"永久卡","available":1,"token":"` + token +
+		`","statecode":"` + statecodeOf(token, ts) + `","safe_code":"0123456789abcdef","time":` + ts + `,"date":"` + date +
+		`","imei":"BENCH-DEVICE","change":0,"core":""}`
+	heartbeat := `{"code":"200","msg":"在线","time":` + ts + `,"date":"` + date + `"}`
+	b.Run("login", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			fields, text, _ := signRequest([]Param{{"kami", "KM3Q5T7W9Y2B4D6F"}, {"imei", benchIMEI}, {"safe_code", "0123456789abcdef"}},
+				appKey, plainCodec{}, now.Unix())
+			_ = formBody(fields)
+			body, err := decodeT3Body(&httpResponse{status: 200, body: login}, plainCodec{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			p := loginProof{id: fieldText(body["id"]), endTime: fieldText(body["end_time"]), token: fieldText(body["token"]),
+				statecode: fieldText(body["statecode"]), time: fieldText(body["time"]), date: fieldText(body["date"]),
+				safeCode: fieldText(body["safe_code"]), hasSafeCode: true}
+			if err := checkClockSkew(body["time"], time.Now(), DefaultMaxClockSkew); err != nil {
+				b.Fatal(err)
+			}
+			if err := verifyLogin(p, appKey, text, TokenAuto, "0123456789abcdef"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("heartbeat", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			fields, _, _ := signRequest([]Param{{"statecode", token}}, appKey, plainCodec{}, now.Unix())
+			_ = formBody(fields)
+			body, err := decodeT3Body(&httpResponse{status: 200, body: heartbeat}, plainCodec{})
+			if err != nil || checkClockSkew(body["time"], time.Now(), DefaultMaxClockSkew) != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
