@@ -317,3 +317,13 @@ func TestMachineCodeMatchesTheNodeSDK(t *testing.T) {
 		t.Errorf("os codes %q %q", a, b)
 	}
 }
+
+func TestDetachedSessionIsAnErrorNotAPanic(t *testing.T) {
+	var s Session
+	if _, err := s.Heartbeat(context.Background()); !errors.Is(err, KindValidation) {
+		t.Fatalf("%v", err)
+	}
+	if _, err := s.StartHeartbeat(context.Background(), HeartbeatOptions{}); !errors.Is(err, KindValidation) {
+		t.Fatalf("%v", err)
+	}
+}

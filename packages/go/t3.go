@@ -94,11 +94,20 @@ type Session struct {
 
 // Heartbeat sends one heartbeat with the session's statecode and card.
 func (s *Session) Heartbeat(ctx context.Context) (*HeartbeatResult, error) {
+	if s.client == nil {
+		return nil, errDetachedSession
+	}
 	return s.client.Heartbeat(ctx, s.Statecode, s.Card)
 }
 
+// errDetachedSession: a Session built by hand has no client (Client.Login returns usable ones).
+var errDetachedSession = validationError("session", "this Session did not come from Client.Login")
+
 // StartHeartbeat starts the managed heartbeat loop for this session; see HeartbeatOptions.
 func (s *Session) StartHeartbeat(ctx context.Context, opts HeartbeatOptions) (*Heartbeat, error) {
+	if s.client == nil {
+		return nil, errDetachedSession
+	}
 	return s.client.StartHeartbeat(ctx, HeartbeatSession{Statecode: s.Statecode, Card: s.Card, MachineCode: s.MachineCode}, opts)
 }
 
