@@ -1,4 +1,6 @@
-// @kami-verify/core — the protocol, isomorphic: no Node-only or DOM-only API.
+// @kami-verify/core — the protocol, isomorphic: no Node-only or DOM-only API. This entry is what
+// clients need; the server's half (value decoding, signature checks, the RSA private key) is
+// `@kami-verify/core/server` (src/server.ts).
 
 export {
   base64Decode,
@@ -59,7 +61,7 @@ export {
 export * from './messages';
 export { createFetchTransport } from './net/fetch-transport';
 export type { HttpRequest, HttpResponse, Transport } from './net/transport';
-export { type PotatoCard, type PotatoEnvelope, potatoEnvelope } from './potato/envelope';
+export type { PotatoCard, PotatoEnvelope } from './potato/envelope';
 export { buildPotatoHeaders, computePotatoSign, type PotatoCredentials } from './potato/sign';
 export { decodeT3Body, isT3Success, parseRetryAfterMs, type T3Body } from './t3/response';
 export {
@@ -69,7 +71,6 @@ export {
   type FormFields,
   type SignedT3Request,
   signT3Request,
-  verifyT3Signature,
 } from './t3/sign';
 export {
   formatBeijingDateTime,

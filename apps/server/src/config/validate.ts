@@ -1,6 +1,7 @@
 // Validation of a declarative config. Every problem is reported with its JSON path and a reason,
 // all at once, so an operator fixes a config file in one pass instead of one error per start.
-import { createServerCodec, parseRsaPublicKey, validateAlphabet } from '@kami-verify/core';
+import { parseRsaPublicKey, validateAlphabet } from '@kami-verify/core';
+import { createServerCodec } from '@kami-verify/core/server';
 import { T3_ROUTE_NAMES } from '../domain/types';
 import type { ServerConfig } from './types';
 

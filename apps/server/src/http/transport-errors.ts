@@ -2,7 +2,8 @@
 // here: they are HTTP 200 with the protocol's own body, like the hosted services answer.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { POTATO_MESSAGES, potatoEnvelope, T3_MESSAGES } from '@kami-verify/core';
+import { POTATO_MESSAGES, T3_MESSAGES } from '@kami-verify/core';
+import { potatoEnvelope } from '@kami-verify/core/server';
 import type { ErrorRequestHandler } from 'express';
 import type { LogSink, RequestNotes } from './request-log';
 import { requestPath } from './request-path';

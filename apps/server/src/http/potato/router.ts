@@ -7,10 +7,10 @@ import {
   KamiValidationError,
   POTATO_MESSAGES,
   type PotatoMessageCode,
-  potatoEnvelope,
   timingSafeEqualString,
   validateCreateCard,
 } from '@kami-verify/core';
+import { potatoEnvelope } from '@kami-verify/core/server';
 import { type Request, type Response, Router } from 'express';
 import type { AppRecord } from '../../domain/types';
 import { md5 } from '../../md5';

@@ -1,6 +1,7 @@
 // The checks every T3 endpoint shares, in the hosted service's order: app switch, endpoint
 // switch, timestamp, signature, then value decoding.
-import { buildSignText, type ServerCodec, type T3MessageCode, verifyT3Signature } from '@kami-verify/core';
+import { buildSignText, type T3MessageCode } from '@kami-verify/core';
+import { type ServerCodec, verifyT3Signature } from '@kami-verify/core/server';
 import type { AppRecord, T3RouteName } from '../../domain/types';
 import { md5 } from '../../md5';
 import { type Fields, firstValue } from '../form';
