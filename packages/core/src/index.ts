@@ -52,18 +52,16 @@ export {
   startHeartbeatLoop,
   type TransientErrorInfo,
 } from './heartbeat/loop';
-export {
-  type BackoffPolicy,
-  backoffDelayMs,
-  DEFINITIVE_HEARTBEAT_CODES,
-  isDefinitiveHeartbeatError,
-} from './heartbeat/policy';
+export { backoffDelayMs, DEFINITIVE_HEARTBEAT_CODES, isDefinitiveHeartbeatError } from './heartbeat/policy';
 export * from './messages';
+export { type BackoffPolicy, backoffMs } from './net/backoff';
+export { errorCodes, neverConnected } from './net/connect-errors';
 export { createFetchTransport } from './net/fetch-transport';
+export { parseRetryAfterMs } from './net/retry-after';
 export type { HttpRequest, HttpResponse, Transport } from './net/transport';
 export type { PotatoCard, PotatoEnvelope } from './potato/envelope';
 export { buildPotatoHeaders, computePotatoSign, type PotatoCredentials } from './potato/sign';
-export { decodeT3Body, isT3Success, parseRetryAfterMs, type T3Body } from './t3/response';
+export { decodeT3Body, isT3Success, type T3Body } from './t3/response';
 export {
   buildSignText,
   computeSignature,

@@ -71,7 +71,8 @@ const TESTED = {
     'startHeartbeatLoop',
     'TypedEmitter',
   ],
-  'response.test.ts': ['decodeT3Body', 'isT3Success', 'parseRetryAfterMs'],
+  'response.test.ts': ['decodeT3Body', 'isT3Success'],
+  'net.test.ts': ['backoffMs', 'errorCodes', 'neverConnected', 'parseRetryAfterMs'],
   'sign.test.ts': ['buildSignText', 'computeSignature', 'encodeForm', 'signT3Request'],
   'time.test.ts': [
     'formatBeijingDateTime',
