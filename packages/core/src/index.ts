@@ -35,7 +35,7 @@ export { createT3Client, type T3Client, type T3ClientOptions } from './client/t3
 export { validateCreateCard, validateImei } from './client/validate';
 export * from './codecs';
 export * from './errors';
-export type { Md5 } from './hash';
+export { createNodeMd5, type Md5, type NodeCryptoHashes } from './hash';
 export { type EventMap, TypedEmitter } from './heartbeat/emitter';
 export {
   type BeatInfo,
