@@ -4,6 +4,7 @@
 // costs one decode of one capped field (one RSA block) at most, whatever its size.
 import { buildSignText, type T3MessageCode } from '@kami-verify/core';
 import { type ServerCodec, verifyT3Signature } from '@kami-verify/core/server';
+import { endpointRefusal } from '../../domain/rules/index';
 import type { AppRecord, T3RouteName } from '../../domain/types';
 import { md5 } from '../../md5';
 import { type Fields, firstValue } from '../form';
@@ -49,8 +50,8 @@ export function checkT3Request(input: {
 }): CheckedRequest | { error: T3MessageCode } {
   const { app, route, fields, codec } = input;
   const s = app.settings;
-  if (!s.enabled) return { error: 'APP_DISABLED' };
-  if (!s.endpoints[route]) return { error: 'ENDPOINT_DISABLED' };
+  const refused = endpointRefusal(app, route);
+  if (refused) return refused;
   if (!withinCaps(fields, app, route, codec)) return { error: 'BAD_REQUEST' };
 
   const rawT = firstValue(fields, 't');
