@@ -2,8 +2,8 @@
 // here: they are HTTP 200 with the protocol's own body, like the hosted services answer.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { POTATO_MESSAGES, potatoEnvelope, T3_MESSAGES } from '@kami-verify/core';
-import type { ErrorRequestHandler } from 'express';
+import { POTATO_MESSAGES, T3_MESSAGES } from '@kami-verify/core';
+import { potatoEnvelope } from '@kami-verify/core/server';
 import type { LogSink, RequestNotes } from './request-log';
 import { requestPath } from './request-path';
 
@@ -68,7 +68,7 @@ export function sendTransportError(
   sendJson(res, error.status, body, error.headers);
 }
 
-/** body-parser and http-errors put a 4xx `status` and a `type` on their errors. */
+/** Express and http-errors put a 4xx `status` (and sometimes a `type`) on their errors. */
 function toHttpError(err: unknown): HttpError | undefined {
   if (err instanceof HttpError) return err;
   const e = err as { status?: unknown; statusCode?: unknown; type?: unknown };
@@ -106,9 +106,4 @@ export function sendError(
     error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
   });
   sendTransportError(req, res, notes, new HttpError(500));
-}
-
-/** The Express error handler. */
-export function errorHandler(log: LogSink): ErrorRequestHandler {
-  return (err, req, res, _next) => sendError(log, req, res, res.locals as RequestNotes, err);
 }

@@ -1,7 +1,8 @@
 // Per-app settings: the one definition behind the AppSettings type, the config file's validation,
 // the defaults, the published JSON Schema and the OpenAPI components. A new setting is one entry
 // here (with its default and description) plus the rule that reads it.
-import { createServerCodec, parseRsaPublicKey, validateAlphabet } from '@kami-verify/core';
+import { parseRsaPublicKey, validateAlphabet } from '@kami-verify/core';
+import { createServerCodec } from '@kami-verify/core/server';
 import { z } from 'zod';
 import { bool, hexText, int, oneOf, str, strict } from './fields';
 
