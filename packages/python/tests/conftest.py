@@ -138,11 +138,14 @@ def harness() -> Iterator[Harness]:
     if not url.startswith("http"):
         process.kill()
         pytest.fail(f"the test harness did not print its URL (got {url!r})")
+    harness = Harness(url)
     try:
-        yield Harness(url)
+        yield harness
     finally:
+        harness.control.close()
         # The harness exits when its stdin closes, taking its servers with it.
         process.stdin.close()
+        process.stdout.close()
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
