@@ -153,33 +153,54 @@ def harness() -> Iterator[Harness]:
             process.wait(timeout=10)
 
 
-@pytest.fixture
-def make_server(harness: Harness) -> Iterator[Any]:
-    """A fresh server per test (for tests that move its clock, restart it or change settings)."""
-    made: List[TestServer] = []
+# Starting a server (an embedded Postgres store) takes seconds on a busy machine, so the suite
+# shares a few, one per configuration, for the whole session. Tests that move a server's clock or
+# restart it leave it running, and clients follow its clock through `TestServer.clock`.
+SPECIAL_SETTINGS = {
+    "codeType": "int",
+    "signatureCheck": "two-way",
+    "potatoSign": True,
+    "potatoSignSecret": "py-sign-secret",
+}
 
-    def make(encoding: str = "plain", **kwargs: Any) -> TestServer:
-        made.append(harness.server(encoding, **kwargs))
-        return made[-1]
 
-    yield make
-    for server in made:
+@pytest.fixture(scope="session")
+def servers(harness: Harness) -> Iterator[Dict[str, TestServer]]:
+    made: Dict[str, TestServer] = {}
+    yield made
+    for server in made.values():
         harness.delete(server)
 
 
-@pytest.fixture(scope="module", params=["plain", "base64", "rsa"])
-def any_server(request: pytest.FixtureRequest, harness: Harness) -> Iterator[TestServer]:
-    """One server per encoding mode, shared by a module's tests."""
-    server = harness.server(request.param)
-    yield server
-    harness.delete(server)
+def _shared(harness: Harness, servers: Dict[str, TestServer], key: str, encoding: str, **kwargs: Any) -> TestServer:
+    if key not in servers:
+        servers[key] = harness.server(encoding, **kwargs)
+    return servers[key]
 
 
-@pytest.fixture(scope="module")
-def plain_server(harness: Harness) -> Iterator[TestServer]:
-    server = harness.server("plain")
+@pytest.fixture(params=["plain", "base64", "rsa"])
+def any_server(request: pytest.FixtureRequest, harness: Harness, servers: Dict[str, TestServer]) -> TestServer:
+    """A server in each encoding mode."""
+    return _shared(harness, servers, request.param, request.param)
+
+
+@pytest.fixture
+def plain_server(harness: Harness, servers: Dict[str, TestServer]) -> TestServer:
+    return _shared(harness, servers, "plain", "plain")
+
+
+@pytest.fixture
+def special_server(harness: Harness, servers: Dict[str, TestServer]) -> TestServer:
+    """base64 mode, int codes, two-way signatures, potatocloud signatures (secret py-sign-secret)."""
+    return _shared(harness, servers, "special", "base64", settings=SPECIAL_SETTINGS)
+
+
+@pytest.fixture
+def heartbeat_server(harness: Harness, servers: Dict[str, TestServer]) -> Iterator[TestServer]:
+    """Statecodes live 10 s (a restart takes the harness a second or two). Tests may stop it."""
+    server = _shared(harness, servers, "heartbeat", "plain", settings={"statecodeValiditySeconds": 10})
     yield server
-    harness.delete(server)
+    server.start()
 
 
 @pytest.fixture

@@ -35,8 +35,8 @@ def test_the_whole_t3_family_in_each_encoding(any_server: TestServer) -> None:
     assert client.login(card, "DEVICE-2").imei == "DEVICE-2"
 
 
-def test_int_code_and_two_way_signatures(make_server: Any) -> None:
-    server = make_server("base64", settings={"codeType": "int", "signatureCheck": "two-way"})
+def test_int_code_and_two_way_signatures(special_server: TestServer) -> None:
+    server = special_server
     card = server.card()
     login = server.client(verify_token="signed").login(card, "DEV")
     assert login.raw["code"] == 200
@@ -63,8 +63,8 @@ def test_device_mismatch_disabled_and_unknown_cards(plain_server: TestServer) ->
     assert raised.value.code == "STATECODE_NOT_FOUND"
 
 
-def test_expired_card(make_server: Any) -> None:
-    server = make_server()
+def test_expired_card(special_server: TestServer) -> None:
+    server = special_server
     card = server.card(type=0)
     client = server.client()
     client.login(card, "DEV")
@@ -106,9 +106,9 @@ def test_a_tampered_reply_is_rejected(plain_server: TestServer, field: str, code
     assert raised.value.code == code
 
 
-def test_potatocloud_card_management(make_server: Any) -> None:
-    server = make_server(settings={"potatoSign": True, "potatoSignSecret": "py-secret"})
-    client = server.client(potato=server.potato(sign_secret="py-secret"))
+def test_potatocloud_card_management(special_server: TestServer) -> None:
+    server = special_server
+    client = server.client(potato=server.potato(sign_secret="py-sign-secret"))
     cards = client.create_card_my(0, 3)
     assert len(cards) == 3 and all(re.fullmatch(r"[0-9A-F]{32}", c["cardStr"]) for c in cards)
     listed = client.get_card_my_list(p=1, s=50)
@@ -148,9 +148,9 @@ class Events:
         )
 
 
-def test_managed_heartbeat_survives_a_server_restart(make_server: Any) -> None:
+def test_managed_heartbeat_survives_a_server_restart(heartbeat_server: TestServer) -> None:
     # A restart takes the harness a second or two: the validity must outlast it.
-    server = make_server(settings={"statecodeValiditySeconds": 10})
+    server = heartbeat_server
     client = server.client(timeout=1.0)
     login = client.login(server.card(), "DEV")
     events = Events()
@@ -167,12 +167,14 @@ def test_managed_heartbeat_survives_a_server_restart(make_server: Any) -> None:
     assert hb.state == "stopped" and hb.end is not None and hb.end.reason == "stopped"
 
 
-def test_managed_heartbeat_reports_lost_when_the_card_is_disabled(make_server: Any) -> None:
-    server = make_server(settings={"statecodeValiditySeconds": 4})
+def test_managed_heartbeat_reports_lost_when_the_card_is_disabled(heartbeat_server: TestServer) -> None:
+    server = heartbeat_server
     client = server.client(timeout=1.0)
     card = server.card()
     events = Events()
-    hb = client.start_heartbeat(client.login(card, "DEV"), validity_seconds=4, relogin=True, **events.listeners())
+    hb = client.start_heartbeat(
+        client.login(card, "DEV"), validity_seconds=10, interval=1, relogin=True, **events.listeners()
+    )
     assert wait_for(lambda: hb.beats >= 1)
     server.card_action(card, "disable")
     end = hb.wait(timeout=15)
@@ -181,8 +183,8 @@ def test_managed_heartbeat_reports_lost_when_the_card_is_disabled(make_server: A
     assert events.kinds().count("lost") == 1 and hb.state == "lost"
 
 
-def test_managed_heartbeat_reports_an_outage(make_server: Any) -> None:
-    server = make_server(settings={"statecodeValiditySeconds": 2})
+def test_managed_heartbeat_reports_an_outage(heartbeat_server: TestServer) -> None:
+    server = heartbeat_server
     client = server.client(timeout=0.5)
     hb = client.start_heartbeat(client.login(server.card(), "DEV"), validity_seconds=2)
     server.stop()
