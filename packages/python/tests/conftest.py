@@ -172,14 +172,18 @@ def servers(harness: Harness) -> Iterator[Dict[str, TestServer]]:
         harness.delete(server)
 
 
-def _shared(harness: Harness, servers: Dict[str, TestServer], key: str, encoding: str, **kwargs: Any) -> TestServer:
+def _shared(
+    harness: Harness, servers: Dict[str, TestServer], key: str, encoding: str, **kwargs: Any
+) -> TestServer:
     if key not in servers:
         servers[key] = harness.server(encoding, **kwargs)
     return servers[key]
 
 
 @pytest.fixture(params=["plain", "base64", "rsa"])
-def any_server(request: pytest.FixtureRequest, harness: Harness, servers: Dict[str, TestServer]) -> TestServer:
+def any_server(
+    request: pytest.FixtureRequest, harness: Harness, servers: Dict[str, TestServer]
+) -> TestServer:
     """A server in each encoding mode."""
     return _shared(harness, servers, request.param, request.param)
 

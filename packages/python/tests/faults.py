@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import socket
 import threading
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Iterator, Optional
-from contextlib import contextmanager
 
 import httpx
 

@@ -65,5 +65,7 @@ def drive(op: Op[Any], respond: Callable[[Call], HttpResponse], calls: Optional[
         return done.value
 
 
-def json_response(body: Dict[str, Any], status: int = 200, headers: Optional[Dict[str, str]] = None) -> HttpResponse:
+def json_response(
+    body: Dict[str, Any], status: int = 200, headers: Optional[Dict[str, str]] = None
+) -> HttpResponse:
     return HttpResponse(status, headers or {}, json.dumps(body, ensure_ascii=False))

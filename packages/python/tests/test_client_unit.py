@@ -31,9 +31,19 @@ def login_reply(request: httpx.Request, **changes: Any) -> Dict[str, Any]:
     end_time = "2099-12-31 23:59:59"
     token = compute_login_token(id=7, app_key=APP_KEY, end_time=end_time, date=date)
     body = {
-        "code": "200", "id": 7, "end_time": end_time, "amount": "永久卡", "available": 1,
-        "token": token, "statecode": compute_statecode(token, now), "safe_code": form["safe_code"],
-        "time": now, "date": date, "imei": form["imei"], "change": 0, "core": "",
+        "code": "200",
+        "id": 7,
+        "end_time": end_time,
+        "amount": "永久卡",
+        "available": 1,
+        "token": token,
+        "statecode": compute_statecode(token, now),
+        "safe_code": form["safe_code"],
+        "time": now,
+        "date": date,
+        "imei": form["imei"],
+        "change": 0,
+        "core": "",
     }
     assert build_sign_text(fields, APP_KEY).endswith(APP_KEY)
     body.update(changes)
@@ -187,8 +197,11 @@ def test_verify_token_false_skips_the_token_but_not_the_clock() -> None:
 
 def test_int_and_string_success_codes_and_custom_success_code() -> None:
     for code in (200, "200"):
-        fake = Recorder(lambda request, code=code: httpx.Response(200, json=login_reply(request, code=code)))
-        assert client(fake).login("CARD", "DEV").id == 7
+
+        def reply(request: httpx.Request, code: Any = code) -> httpx.Response:
+            return httpx.Response(200, json=login_reply(request, code=code))
+
+        assert client(Recorder(reply)).login("CARD", "DEV").id == 7
     fake = Recorder(lambda request: httpx.Response(200, json=login_reply(request, code=1)))
     assert client(fake, success_code=1).login("CARD", "DEV").id == 7
     with pytest.raises(KamiApiError) as raised:
@@ -200,7 +213,9 @@ def test_int_and_string_success_codes_and_custom_success_code() -> None:
 
 
 def test_rate_limit_carries_retry_after() -> None:
-    fake = Recorder(status(429, json.dumps({"code": 201, "msg": "请求过于频繁,请稍后再试"}), **{"retry-after": "7"}))
+    fake = Recorder(
+        status(429, json.dumps({"code": 201, "msg": "请求过于频繁,请稍后再试"}), **{"retry-after": "7"})
+    )
     with pytest.raises(kami_verify.KamiRateLimitError) as raised:
         client(fake).login("CARD", "DEV")
     assert raised.value.retry_after == 7.0 and raised.value.retryable
@@ -224,7 +239,10 @@ def test_unusable_replies(response: httpx.Response, code: str) -> None:
 
 def test_base64_mode_garbage_is_a_decode_error() -> None:
     alphabet = "".join(reversed(kami_verify._codecs.STANDARD_ALPHABET))
-    c = client(lambda request: httpx.Response(200, text="%%%not-base64%%%"), encoding={"mode": "base64", "alphabet": alphabet})
+    c = client(
+        lambda request: httpx.Response(200, text="%%%not-base64%%%"),
+        encoding={"mode": "base64", "alphabet": alphabet},
+    )
     with pytest.raises(KamiResponseError) as raised:
         c.query("CARD")
     assert raised.value.code == "RESPONSE_DECODE_FAILED"
@@ -235,7 +253,12 @@ def test_server_errors_keep_the_original_message() -> None:
     with pytest.raises(KamiApiError) as raised:
         client(fake).login("CARD", "DEV")
     error = raised.value
-    assert (error.code, error.server_message, error.server_code, error.http_status) == ("CARD_EXPIRED", "卡密已到期", "201", 200)
+    assert (error.code, error.server_message, error.server_code, error.http_status) == (
+        "CARD_EXPIRED",
+        "卡密已到期",
+        "201",
+        200,
+    )
     assert not error.retryable
 
 
@@ -294,7 +317,9 @@ def test_route_codes_become_paths_and_secrets_stay_out_of_repr() -> None:
         return httpx.Response(200, json={"code": 200, "msg": "hi"})
 
     c = kami_verify.Client(
-        "http://x.test/", app_key=APP_KEY, routes={"notice": "813B2676E9690C89"},
+        "http://x.test/",
+        app_key=APP_KEY,
+        routes={"notice": "813B2676E9690C89"},
         http_client=httpx.Client(transport=httpx.MockTransport(handler)),
     )
     assert c.notice().msg == "hi" and seen == ["/813B2676E9690C89"]
@@ -326,5 +351,7 @@ def test_potato_logs_in_again_once_when_the_token_expired() -> None:
 def test_potato_error_envelope() -> None:
     handler = lambda request: httpx.Response(200, json={"code": 403, "message": "未开启API生成卡密"})  # noqa: E731
     with pytest.raises(KamiApiError) as raised:
-        client(handler, potato=kami_verify.PotatoOptions(ask_key="a", api_user_token="t")).create_card_my(1, 1)
+        client(handler, potato=kami_verify.PotatoOptions(ask_key="a", api_user_token="t")).create_card_my(
+            1, 1
+        )
     assert raised.value.code == "PERMISSION_DENIED"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Generator, List, Optional, Tuple, Union
+from typing import Any, Callable, Generator, Iterator, List, Optional, Tuple, Union
 
 import pytest
 
@@ -24,8 +24,20 @@ Outcome = Union[HeartbeatResult, LoginResult, KamiError]
 
 def session(statecode: str = "S1") -> LoginResult:
     return LoginResult(
-        id=1, end_time="", amount="", available=0, token="", statecode=statecode, safe_code=None, time=0,
-        date="", imei="DEV", change=0, core="", kami="CARD", sign_text="",
+        id=1,
+        end_time="",
+        amount="",
+        available=0,
+        token="",
+        statecode=statecode,
+        safe_code=None,
+        time=0,
+        date="",
+        imei="DEV",
+        change=0,
+        core="",
+        kami="CARD",
+        sign_text="",
     )
 
 
@@ -103,7 +115,7 @@ def test_beats_at_half_the_validity_a_little_early_and_sends_the_card() -> None:
 def test_transient_failures_back_off_then_recover() -> None:
     clock = Clock()
     schedule, events = make(clock, validity_seconds=60, immediate=True)
-    answers = iter([DOWN, DOWN, BEAT])
+    answers: Iterator[Outcome] = iter([DOWN, DOWN, BEAT])
 
     def answer(action: Action) -> Outcome:
         outcome = next(answers, None)
@@ -172,14 +184,15 @@ def test_relogin_after_statecode_not_found_then_beats_with_the_new_statecode() -
 def test_relogin_is_offered_once_a_refusal_right_after_it_is_lost() -> None:
     clock = Clock()
     schedule, events = make(clock, validity_seconds=60, immediate=True, relogin=True)
-    answers = iter([GONE, session("S2")])
+    answers: Iterator[Outcome] = iter([GONE, session("S2")])
     run(schedule, clock, lambda action: next(answers, GONE))
     assert schedule.end is not None and schedule.end.lost_reason == "rejected"
+    assert [e[0] for e in events] == ["relogin", "lost"]
     expired = KamiApiError("CARD_EXPIRED", "卡密已到期", http_status=200)
     clock = Clock()
-    schedule, events = make(clock, validity_seconds=60, immediate=True, relogin=True)
-    answers = iter([GONE, expired])
-    run(schedule, clock, lambda action: next(answers))
+    schedule, _ = make(clock, validity_seconds=60, immediate=True, relogin=True)
+    second: Iterator[Outcome] = iter([GONE, expired])
+    run(schedule, clock, lambda action: next(second))
     assert schedule.end is not None and schedule.end.error is expired
 
 
@@ -211,7 +224,9 @@ def test_rate_limit_backoff_honours_retry_after() -> None:
 def test_classification() -> None:
     assert is_definitive_heartbeat_error(GONE)
     assert not is_definitive_heartbeat_error(DOWN)
-    assert not is_definitive_heartbeat_error(KamiApiError("TIMESTAMP_INVALID", "验证数据已失效,请重试", http_status=200))
+    assert not is_definitive_heartbeat_error(
+        KamiApiError("TIMESTAMP_INVALID", "验证数据已失效,请重试", http_status=200)
+    )
     assert not is_definitive_heartbeat_error(KamiApiError("CARD_DISABLED", "卡密被禁用", http_status=503))
 
 

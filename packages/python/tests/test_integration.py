@@ -91,7 +91,12 @@ def test_failover_from_a_dead_host_to_a_live_one(plain_server: TestServer) -> No
 
 
 @pytest.mark.parametrize(
-    ("field", "code"), [("end_time", "TOKEN_MISMATCH"), ("statecode", "STATECODE_MISMATCH"), ("safe_code", "SAFE_CODE_MISMATCH")]
+    ("field", "code"),
+    [
+        ("end_time", "TOKEN_MISMATCH"),
+        ("statecode", "STATECODE_MISMATCH"),
+        ("safe_code", "SAFE_CODE_MISMATCH"),
+    ],
 )
 def test_a_tampered_reply_is_rejected(plain_server: TestServer, field: str, code: str) -> None:
     def tamper(text: str) -> str:
@@ -100,9 +105,8 @@ def test_a_tampered_reply_is_rejected(plain_server: TestServer, field: str, code
             body[field] = "2099-01-01 00:00:00" if field == "end_time" else "0" * 32
         return json.dumps(body, ensure_ascii=False)
 
-    with tampering_proxy(plain_server.url, tamper) as proxy:
-        with pytest.raises(KamiVerificationError) as raised:
-            plain_server.client(proxy).login(plain_server.card(), "DEV")
+    with tampering_proxy(plain_server.url, tamper) as proxy, pytest.raises(KamiVerificationError) as raised:
+        plain_server.client(proxy).login(plain_server.card(), "DEV")
     assert raised.value.code == code
 
 

@@ -16,8 +16,10 @@ from kami_verify._signing import encode_form, md5_hex, sign_request
 from tests.helpers import private_key, rsa_decrypt_hex, rsa_server_encode, vector
 
 # Any Unicode text that UTF-8 can carry (no lone surrogates).
-texts = st.text(st.characters(exclude_categories=("Cs",)), max_size=300)
-alphabets = st.permutations(sorted(set(map(chr, range(0x21, 0x7F))) - {"="})).map(lambda chars: "".join(chars[:64]))
+texts = st.text(st.characters(codec="utf-8"), max_size=300)
+alphabets = st.permutations(sorted(set(map(chr, range(0x21, 0x7F))) - {"="})).map(
+    lambda chars: "".join(chars[:64])
+)
 
 RSA_PUBLIC = vector("rsa-test-key.json")["publicKeySpkiPem"]
 
@@ -54,7 +56,7 @@ def test_rsa_reply_round_trip(text: str) -> None:
 
 
 fields = st.lists(
-    st.tuples(st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=12), texts), max_size=6
+    st.tuples(st.text(st.characters(codec="utf-8"), min_size=1, max_size=12), texts), max_size=6
 )
 
 

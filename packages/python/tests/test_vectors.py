@@ -19,17 +19,29 @@ from kami_verify._rsa import RsaCodec, load_public_key
 from kami_verify._signing import build_sign_text, encode_form, md5_hex, sign_request
 from kami_verify._token import compute_login_token, compute_statecode
 from kami_verify._wire import HttpResponse
-from tests.helpers import VECTORS, drive, json_response, private_key, rsa_decrypt_hex, rsa_server_encode, vector
+from tests.helpers import (
+    VECTORS,
+    drive,
+    json_response,
+    private_key,
+    rsa_decrypt_hex,
+    rsa_server_encode,
+    vector,
+)
 
 HANDLED: Dict[str, List[str]] = {}
 
 
-def cases(file: str, key: str = "cases") -> Any:
+Decorator = Callable[[Callable[..., None]], Callable[..., None]]
+
+
+def cases(file: str, key: str = "cases") -> Decorator:
     """Parametrises a test over one list of a vector file and records the file as handled."""
     HANDLED.setdefault(file, []).append(key)
     items = vector(file)[key]
     ids = [str(item.get("name", i)) if isinstance(item, dict) else str(i) for i, item in enumerate(items)]
-    return pytest.mark.parametrize("case", items, ids=ids)
+    mark: Decorator = pytest.mark.parametrize("case", items, ids=ids)
+    return mark
 
 
 def whole(file: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
@@ -150,9 +162,7 @@ def test_invalid_alphabets(case: Dict[str, str]) -> None:
 
 
 @whole("rsa-test-key.json")
-@pytest.mark.parametrize(
-    "form", ["publicKeySpkiPem", "publicKeyPkcs1Pem", "publicKeySpkiDerBase64"]
-)
+@pytest.mark.parametrize("form", ["publicKeySpkiPem", "publicKeyPkcs1Pem", "publicKeySpkiDerBase64"])
 def test_rsa_key_forms(form: str) -> None:
     file = vector("rsa-test-key.json")
     numbers = load_public_key(file[form]).public_numbers()
@@ -300,7 +310,10 @@ def test_seed_potato_create_card_my() -> None:
 
 def test_packaged_messages_are_the_spec_file() -> None:
     packaged = (
-        __import__("importlib.resources").resources.files("kami_verify").joinpath("messages.json").read_bytes()
+        __import__("importlib.resources")
+        .resources.files("kami_verify")
+        .joinpath("messages.json")
+        .read_bytes()
     )
     assert packaged == (VECTORS / "messages.json").read_bytes(), "run scripts/sync_messages.py"
 
@@ -309,9 +322,7 @@ MESSAGES = vector("messages.json")
 HANDLED.setdefault("messages.json", []).append("*")
 
 
-@pytest.mark.parametrize(
-    "row", [*MESSAGES["t3"]["seed"], *MESSAGES["t3"]["other"]], ids=lambda r: r["code"]
-)
+@pytest.mark.parametrize("row", [*MESSAGES["t3"]["seed"], *MESSAGES["t3"]["other"]], ids=lambda r: r["code"])
 def test_t3_messages(row: Dict[str, str]) -> None:
     error = _messages.t3_error(f"  {row['message']} ", server_code="201", http_status=200)
     assert error.code == row["errorCode"]
@@ -327,8 +338,14 @@ def test_potato_messages(row: Dict[str, str]) -> None:
 @pytest.mark.parametrize("row", MESSAGES["potatoEnvelopeFallback"], ids=lambda r: r["serverCode"])
 def test_potato_fallback(row: Dict[str, str]) -> None:
     unknown = MESSAGES["unknownMessage"]["message"]
-    assert _messages.potato_error(unknown, server_code=row["serverCode"], http_status=200).code == row["errorCode"]
-    assert _messages.potato_error(unknown, server_code=int(row["serverCode"]), http_status=200).code == row["errorCode"]
+    assert (
+        _messages.potato_error(unknown, server_code=row["serverCode"], http_status=200).code
+        == row["errorCode"]
+    )
+    assert (
+        _messages.potato_error(unknown, server_code=int(row["serverCode"]), http_status=200).code
+        == row["errorCode"]
+    )
 
 
 def test_unknown_message_and_429() -> None:

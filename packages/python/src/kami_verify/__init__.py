@@ -40,6 +40,10 @@ from ._token import compute_login_token, compute_statecode
 from ._version import __version__
 
 __all__ = [
+    "DEFINITIVE_HEARTBEAT_CODES",
+    "ENDPOINTS",
+    "MACHINE_CODE_ENV",
+    "PERMANENT_END_TIME",
     "AlphabetBase64Codec",
     "AsyncClient",
     "AsyncHeartbeat",
@@ -49,8 +53,6 @@ __all__ = [
     "Client",
     "Codec",
     "CodecError",
-    "DEFINITIVE_HEARTBEAT_CODES",
-    "ENDPOINTS",
     "Endpoint",
     "Heartbeat",
     "HeartbeatEnd",
@@ -65,9 +67,7 @@ __all__ = [
     "KamiVerificationError",
     "LoginResult",
     "LostInfo",
-    "MACHINE_CODE_ENV",
     "MessageResult",
-    "PERMANENT_END_TIME",
     "PlainCodec",
     "PotatoOptions",
     "QueryResult",

@@ -35,7 +35,8 @@ def parse_date_time(text: str) -> Optional[int]:
     if not match:
         return None
     try:
-        moment = datetime(*(int(part) for part in match.groups()), tzinfo=BEIJING)  # type: ignore[misc]
+        year, month, day, hour, minute, second = (int(part) for part in match.groups())
+        moment = datetime(year, month, day, hour, minute, second, tzinfo=BEIJING)
     except ValueError:
         return None
     return int(moment.timestamp())

@@ -90,7 +90,9 @@ class _Base:
         # The APPKEY and credentials never appear here.
         return f"{type(self).__name__}(base_url={list(self.hosts)!r}, encoding={self._protocol.codec.mode!r})"
 
-    def _beat_call(self, action: Union[Beat, Relogin], session: Optional[LoginResult], timeout: Optional[float]) -> Op[Any]:
+    def _beat_call(
+        self, action: Union[Beat, Relogin], session: Optional[LoginResult], timeout: Optional[float]
+    ) -> Op[Any]:
         # The loop does its own backoff, so one round over the hosts per beat; never past the deadline.
         options = CallOptions(timeout=timeout, max_retries=0, deadline=action.deadline)
         if isinstance(action, Relogin):
@@ -170,7 +172,9 @@ class Client(_Base):
         """Card login. Verifies the clock skew, token, statecode and safe_code echo before returning."""
         return cast(LoginResult, self._drive(self._protocol.login(kami, imei, CallOptions(timeout=timeout))))
 
-    def heartbeat(self, statecode: str, *, kami: Optional[str] = None, timeout: Optional[float] = None) -> HeartbeatResult:
+    def heartbeat(
+        self, statecode: str, *, kami: Optional[str] = None, timeout: Optional[float] = None
+    ) -> HeartbeatResult:
         """Keeps a session alive; send the statecode of the login (and optionally its card)."""
         return cast(HeartbeatResult, self.call("heartbeat", statecode=statecode, kami=kami, timeout=timeout))
 
@@ -238,8 +242,18 @@ class Client(_Base):
         schedule = HeartbeatSchedule(
             session,
             **_heartbeat_kwargs(
-                validity_seconds, interval, relogin, send_kami, immediate, initial_backoff, max_backoff,
-                is_definitive, on_beat, on_error, on_lost, on_relogin,
+                validity_seconds,
+                interval,
+                relogin,
+                send_kami,
+                immediate,
+                initial_backoff,
+                max_backoff,
+                is_definitive,
+                on_beat,
+                on_error,
+                on_lost,
+                on_relogin,
             ),
         )
 
@@ -303,12 +317,16 @@ class AsyncClient(_Base):
         self._transport = AsyncTransport(http_client)
 
     async def login(self, kami: str, imei: str, *, timeout: Optional[float] = None) -> LoginResult:
-        return cast(LoginResult, await self._drive(self._protocol.login(kami, imei, CallOptions(timeout=timeout))))
+        return cast(
+            LoginResult, await self._drive(self._protocol.login(kami, imei, CallOptions(timeout=timeout)))
+        )
 
     async def heartbeat(
         self, statecode: str, *, kami: Optional[str] = None, timeout: Optional[float] = None
     ) -> HeartbeatResult:
-        return cast(HeartbeatResult, await self.call("heartbeat", statecode=statecode, kami=kami, timeout=timeout))
+        return cast(
+            HeartbeatResult, await self.call("heartbeat", statecode=statecode, kami=kami, timeout=timeout)
+        )
 
     async def query(self, kami: str, *, timeout: Optional[float] = None) -> QueryResult:
         return cast(QueryResult, await self.call("query", kami=kami, timeout=timeout))
@@ -322,7 +340,9 @@ class AsyncClient(_Base):
     async def version(self, *, timeout: Optional[float] = None) -> VersionResult:
         return cast(VersionResult, await self.call("version", timeout=timeout))
 
-    async def check_update(self, current_version: str, *, timeout: Optional[float] = None) -> CheckUpdateResult:
+    async def check_update(
+        self, current_version: str, *, timeout: Optional[float] = None
+    ) -> CheckUpdateResult:
         return cast(CheckUpdateResult, await self.call("check_update", ver=current_version, timeout=timeout))
 
     async def call(self, endpoint: str, *, timeout: Optional[float] = None, **params: Optional[str]) -> Any:
@@ -360,8 +380,18 @@ class AsyncClient(_Base):
         schedule = HeartbeatSchedule(
             session,
             **_heartbeat_kwargs(
-                validity_seconds, interval, relogin, send_kami, immediate, initial_backoff, max_backoff,
-                is_definitive, on_beat, on_error, on_lost, on_relogin,
+                validity_seconds,
+                interval,
+                relogin,
+                send_kami,
+                immediate,
+                initial_backoff,
+                max_backoff,
+                is_definitive,
+                on_beat,
+                on_error,
+                on_lost,
+                on_relogin,
             ),
         )
 

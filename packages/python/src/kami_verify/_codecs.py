@@ -68,7 +68,7 @@ def alphabet_b64encode(text: str, alphabet: str) -> str:
 
 
 def alphabet_b64decode(text: str, alphabet: str) -> str:
-    """Inverse of :func:`alphabet_b64encode`; raises :class:`CodecError` on foreign characters or bad UTF-8."""
+    """Inverse of :func:`alphabet_b64encode`; :class:`CodecError` on foreign characters or bad UTF-8."""
     text = text.strip()
     allowed = set(alphabet)
     for ch in text:
@@ -130,7 +130,7 @@ def codec_from_options(encoding: EncodingOption) -> Codec:
             from ._rsa import RsaCodec
 
             key = encoding.get("publicKey", encoding.get("public_key"))
-            return RsaCodec(key)  # type: ignore[arg-type]
+            return RsaCodec(key)
         raise KamiValidationError("encoding.mode", f"unknown encoding mode {mode!r}")
     if callable(getattr(encoding, "encode_value", None)) and callable(
         getattr(encoding, "decode_response", None)

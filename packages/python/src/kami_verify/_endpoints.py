@@ -180,7 +180,9 @@ def parse_raw(reply: Reply) -> Body:
 ENDPOINTS: Dict[str, Endpoint] = {
     e.name: e
     for e in (
-        Endpoint("login", (Param("kami"), Param("imei", check=_imei), Param("safe_code")), False, parse_login),
+        Endpoint(
+            "login", (Param("kami"), Param("imei", check=_imei), Param("safe_code")), False, parse_login
+        ),
         Endpoint("heartbeat", (Param("statecode"), Param("kami", required=False)), True, parse_heartbeat),
         Endpoint("query", (Param("kami"),), True, parse_query),
         Endpoint("unbind", (Param("kami"), Param("imei", check=_imei)), False, parse_message),

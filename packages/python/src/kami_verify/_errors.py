@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Optional, Union
 
 __all__ = [
-    "KamiError",
     "KamiApiError",
-    "KamiRateLimitError",
     "KamiConnectionError",
-    "KamiTimeoutError",
+    "KamiError",
+    "KamiRateLimitError",
     "KamiResponseError",
-    "KamiVerificationError",
+    "KamiTimeoutError",
     "KamiValidationError",
+    "KamiVerificationError",
 ]
 
 ServerCode = Union[str, int, float, None]

@@ -38,8 +38,10 @@ def validate_base_urls(base_url: Union[str, Sequence[str]]) -> List[str]:
         raise KamiValidationError("base_url", "base_url must be a URL or a non-empty list of URLs")
     out = []
     for url in urls:
-        if not isinstance(url, str) or not url.lower().startswith(("http://", "https://")) or any(
-            ch.isspace() for ch in url
+        if (
+            not isinstance(url, str)
+            or not url.lower().startswith(("http://", "https://"))
+            or any(ch.isspace() for ch in url)
         ):
             raise KamiValidationError("base_url", f"base_url {url!r} is not an http(s) URL")
         out.append(url.rstrip("/"))
@@ -114,5 +116,5 @@ def _backoff(round_: int, last: Outcome, random_: Callable[[], float]) -> float:
         retry_after = parse_retry_after(last.headers.get("retry-after"))
         if retry_after is not None and retry_after <= _MAX_RETRY_AFTER:
             return retry_after
-    cap = min(8.0, 0.5 * 2 ** (round_ - 1))
+    cap = min(8.0, 0.5 * 2.0 ** (round_ - 1))
     return cap / 2 + random_() * cap / 2

@@ -25,11 +25,27 @@ logger = logging.getLogger("kami_verify")
 #: device or app is refused, or the app is misconfigured (wrong APPKEY → 签名有误).
 DEFINITIVE_HEARTBEAT_CODES: FrozenSet[str] = frozenset(
     {
-        "STATECODE_NOT_FOUND", "STATECODE_REQUIRED", "CARD_REQUIRED", "CARD_NOT_FOUND",
-        "CARD_DISABLED", "CARD_EXPIRED", "CARD_USES_EXHAUSTED", "CARD_LOGIN_FORBIDDEN",
-        "CARD_NOT_BOUND", "DEVICE_REQUIRED", "DEVICE_INVALID", "DEVICE_MISMATCH", "IP_MISMATCH",
-        "PROVINCE_MISMATCH", "CITY_MISMATCH", "APP_DISABLED", "ENDPOINT_DISABLED",
-        "ENDPOINT_NOT_FOUND", "SIGNATURE_REQUIRED", "SIGNATURE_INVALID", "TIMESTAMP_REQUIRED",
+        "STATECODE_NOT_FOUND",
+        "STATECODE_REQUIRED",
+        "CARD_REQUIRED",
+        "CARD_NOT_FOUND",
+        "CARD_DISABLED",
+        "CARD_EXPIRED",
+        "CARD_USES_EXHAUSTED",
+        "CARD_LOGIN_FORBIDDEN",
+        "CARD_NOT_BOUND",
+        "DEVICE_REQUIRED",
+        "DEVICE_INVALID",
+        "DEVICE_MISMATCH",
+        "IP_MISMATCH",
+        "PROVINCE_MISMATCH",
+        "CITY_MISMATCH",
+        "APP_DISABLED",
+        "ENDPOINT_DISABLED",
+        "ENDPOINT_NOT_FOUND",
+        "SIGNATURE_REQUIRED",
+        "SIGNATURE_INVALID",
+        "TIMESTAMP_REQUIRED",
     }
 )
 
@@ -51,7 +67,7 @@ def backoff_delay(
     """Delay before retry ``attempt`` (1-based): exponential with equal jitter (half fixed, half
     random) so clients that lost the server together do not come back in step; a 429's
     ``Retry-After`` wins when it asks for longer."""
-    cap = min(maximum, initial * 2 ** max(0, attempt - 1))
+    cap = min(maximum, initial * 2.0 ** max(0, attempt - 1))
     delay = cap / 2 + random() * cap / 2
     if isinstance(error, KamiRateLimitError) and error.retry_after:
         delay = max(delay, error.retry_after)
@@ -159,15 +175,20 @@ class HeartbeatSchedule:
             if value is not None and not (isinstance(value, (int, float)) and 0 < value < float("inf")):
                 raise KamiValidationError(name, "validity_seconds and interval must be positive numbers")
         #: Seconds between beats: half the statecode validity by default, or 30.
-        self.interval = float(interval if interval is not None else (validity_seconds / 2 if validity_seconds else 30.0))
+        self.interval = float(
+            interval if interval is not None else (validity_seconds / 2 if validity_seconds else 30.0)
+        )
         #: Seconds the server keeps a statecode after the last contact.
         self.validity = float(validity_seconds if validity_seconds is not None else self.interval * 2)
         if self.interval >= self.validity:
             raise KamiValidationError(
-                "interval", f"interval ({self.interval} s) must be below the statecode validity ({self.validity} s)"
+                "interval",
+                f"interval ({self.interval} s) must be below the statecode validity ({self.validity} s)",
             )
         if relogin and not (isinstance(session, LoginResult) and session.kami and session.imei):
-            raise KamiValidationError("relogin", "relogin needs the LoginResult of the session (its kami and imei)")
+            raise KamiValidationError(
+                "relogin", "relogin needs the LoginResult of the session (its kami and imei)"
+            )
         self.session = session if isinstance(session, LoginResult) else None
         self.statecode = statecode
         self.beats = 0
@@ -181,7 +202,12 @@ class HeartbeatSchedule:
         self._initial_backoff = initial_backoff
         self._max_backoff = max_backoff if max_backoff is not None else min(self.interval, self.validity / 4)
         self._is_definitive = is_definitive
-        self._on_beat, self._on_error, self._on_lost, self._on_relogin = on_beat, on_error, on_lost, on_relogin
+        self._on_beat, self._on_error, self._on_lost, self._on_relogin = (
+            on_beat,
+            on_error,
+            on_lost,
+            on_relogin,
+        )
         self._random = random
         self._monotonic = monotonic
 
@@ -200,6 +226,7 @@ class HeartbeatSchedule:
 
     def run(self) -> Generator[Action, Outcome, None]:
         now = self._monotonic
+
         # Up to 10 % early, never late, so a fleet spreads out.
         def next_interval() -> float:
             return self.interval * (1 - 0.1 * self._random())
@@ -252,14 +279,22 @@ class HeartbeatSchedule:
                 self._finish(
                     "lost",
                     last_error
-                    or KamiError("TIMEOUT", f"no answer from the server for {self.validity:g} s: the session has expired"),
+                    or KamiError(
+                        "TIMEOUT",
+                        f"no answer from the server for {self.validity:g} s: the session has expired",
+                    ),
                     "outage",
                 )
                 return
             if self._is_definitive(outcome):
                 # 状态码不存在: the server dropped the session; the card may still be good. Offered once,
                 # not for a failed login nor right after one.
-                if self._relogin and not relogin_due and not relogged and outcome.code == "STATECODE_NOT_FOUND":
+                if (
+                    self._relogin
+                    and not relogin_due
+                    and not relogged
+                    and outcome.code == "STATECODE_NOT_FOUND"
+                ):
                     relogin_due, delay = True, 0.0
                     continue
                 self._finish("lost", outcome, "rejected")
@@ -269,13 +304,19 @@ class HeartbeatSchedule:
             # Never past the deadline: the next attempt then finds the window closed (`outage`).
             delay = min(
                 backoff_delay(
-                    attempt, outcome, initial=self._initial_backoff, maximum=self._max_backoff, random=self._random
+                    attempt,
+                    outcome,
+                    initial=self._initial_backoff,
+                    maximum=self._max_backoff,
+                    random=self._random,
                 ),
                 lost_in,
             )
             self._emit(self._on_error, outcome, TransientErrorInfo(attempt, delay, lost_in))
 
-    def _finish(self, reason: str, error: Optional[KamiError] = None, lost_reason: Optional[str] = None) -> HeartbeatEnd:
+    def _finish(
+        self, reason: str, error: Optional[KamiError] = None, lost_reason: Optional[str] = None
+    ) -> HeartbeatEnd:
         if self.end is not None:
             return self.end
         self.state = "lost" if reason == "lost" else "stopped"

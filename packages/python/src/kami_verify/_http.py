@@ -49,7 +49,10 @@ class SyncTransport:
     def send(self, request: HttpRequest) -> HttpResponse:
         try:
             response = self.client.request(
-                request.method, request.url, headers=request.headers, content=request.content,
+                request.method,
+                request.url,
+                headers=request.headers,
+                content=request.content,
                 timeout=_timeout(request),
             )
         except httpx.TransportError as error:
@@ -71,7 +74,10 @@ class AsyncTransport:
     async def send(self, request: HttpRequest) -> HttpResponse:
         try:
             response = await self.client.request(
-                request.method, request.url, headers=request.headers, content=request.content,
+                request.method,
+                request.url,
+                headers=request.headers,
+                content=request.content,
                 timeout=_timeout(request),
             )
         except httpx.TransportError as error:

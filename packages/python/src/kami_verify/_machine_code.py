@@ -88,7 +88,7 @@ def parse_reg_query_output(text: Optional[str]) -> Optional[str]:
     return match.group(1).lower() if match else None
 
 
-def read_raw_machine_id(readers: MachineCodeReaders = DEFAULT_READERS) -> "tuple[str, str]":
+def read_raw_machine_id(readers: MachineCodeReaders = DEFAULT_READERS) -> tuple[str, str]:
     """``(source, raw id)``: the OS id, else the hardware MAC, else the hostname. Never log the id."""
     if readers.platform == "darwin":
         found = parse_ioreg_output(readers.run(["ioreg", "-rd1", "-c", "IOPlatformExpertDevice"]))
@@ -98,7 +98,14 @@ def read_raw_machine_id(readers: MachineCodeReaders = DEFAULT_READERS) -> "tuple
         # /reg:64 reads the 64-bit view even from a 32-bit Python, where MachineGuid would be missing.
         found = parse_reg_query_output(
             readers.run(
-                ["reg", "query", r"HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Cryptography", "/v", "MachineGuid", "/reg:64"]
+                [
+                    "reg",
+                    "query",
+                    r"HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Cryptography",
+                    "/v",
+                    "MachineGuid",
+                    "/reg:64",
+                ]
             )
         )
         if found:
@@ -121,7 +128,7 @@ def read_raw_machine_id(readers: MachineCodeReaders = DEFAULT_READERS) -> "tuple
     return "hostname", host or "localhost"
 
 
-_cached: "Optional[tuple[str, str]]" = None
+_cached: Optional[tuple[str, str]] = None
 
 
 def get_machine_code(
@@ -150,7 +157,7 @@ def resolve_machine_code(
     env: Optional[Mapping[str, str]] = None,
     hash: str = "md5",
     readers: Optional[MachineCodeReaders] = None,
-) -> "tuple[str, str]":
+) -> tuple[str, str]:
     """:func:`get_machine_code` and where it came from: ``(code, source)``."""
     pinned = _pinned(override, "override")
     if pinned:

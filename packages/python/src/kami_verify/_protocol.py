@@ -129,7 +129,9 @@ class Protocol:
         if verify_token is True:
             verify_token = "auto"
         if verify_token not in ("auto", "basic", "signed", False):
-            raise KamiValidationError("verify_token", "verify_token must be 'auto', 'basic', 'signed' or False")
+            raise KamiValidationError(
+                "verify_token", "verify_token must be 'auto', 'basic', 'signed' or False"
+            )
         self.timeout = float(timeout)
         self.max_retries = max_retries
         self.clock = clock
@@ -153,7 +155,9 @@ class Protocol:
 
     # -- T3 family -------------------------------------------------------------------------
 
-    def t3(self, name: str, values: Mapping[str, Optional[str]], options: Optional[CallOptions] = None) -> Op[Any]:
+    def t3(
+        self, name: str, values: Mapping[str, Optional[str]], options: Optional[CallOptions] = None
+    ) -> Op[Any]:
         """Signs, sends and checks one T3 call; returns the endpoint's result."""
         endpoint = ENDPOINTS.get(name)
         if endpoint is None:
@@ -193,7 +197,10 @@ class Protocol:
         return self._potato
 
     def potato_login(
-        self, user_number: Optional[str] = None, pass_word: Optional[str] = None, options: Optional[CallOptions] = None
+        self,
+        user_number: Optional[str] = None,
+        pass_word: Optional[str] = None,
+        options: Optional[CallOptions] = None,
     ) -> Op[str]:
         """``/api/login`` → ``apiUserToken`` (kept for later calls)."""
         potato = self._potato_options()
@@ -211,7 +218,9 @@ class Protocol:
         self._potato_token = token
         return token
 
-    def create_card_my(self, type: int, total: int, options: Optional[CallOptions] = None) -> Op[List[Dict[str, Any]]]:
+    def create_card_my(
+        self, type: int, total: int, options: Optional[CallOptions] = None
+    ) -> Op[List[Dict[str, Any]]]:
         """``/api/createCardMy``: ``type`` 0–5, ``total`` 1–10."""
         if isinstance(type, bool) or not isinstance(type, int) or not 0 <= type <= 5:
             raise KamiValidationError(
@@ -228,7 +237,9 @@ class Protocol:
             raise KamiResponseError("RESPONSE_MISSING_FIELD", "响应数据缺少必要字段: data")
         return data
 
-    def get_card_my_list(self, query: Mapping[str, Any], options: Optional[CallOptions] = None) -> Op[CardListResult]:
+    def get_card_my_list(
+        self, query: Mapping[str, Any], options: Optional[CallOptions] = None
+    ) -> Op[CardListResult]:
         self._potato_options()
         return self._card_list_op(dict(query), options or CallOptions())
 
@@ -295,7 +306,10 @@ class Protocol:
             ) from error
         if not isinstance(envelope, dict) or "code" not in envelope:
             raise KamiResponseError(
-                "RESPONSE_MISSING_FIELD", "响应数据缺少必要字段: code", http_status=response.status, body=response.text
+                "RESPONSE_MISSING_FIELD",
+                "响应数据缺少必要字段: code",
+                http_status=response.status,
+                body=response.text,
             )
         if text(envelope["code"]) != "200":
             message = envelope.get("message")

@@ -28,7 +28,9 @@ def load_public_key(key: object) -> rsa.RSAPublicKey:
             if text.startswith("-----BEGIN"):
                 loaded = serialization.load_pem_public_key(text.encode("ascii"))
             else:
-                loaded = serialization.load_der_public_key(base64.b64decode("".join(text.split()), validate=True))
+                loaded = serialization.load_der_public_key(
+                    base64.b64decode("".join(text.split()), validate=True)
+                )
         elif isinstance(key, (bytes, bytearray)):
             data = bytes(key)
             loaded = (

@@ -46,7 +46,8 @@ def check_clock_skew(time: object, now_seconds: float, max_skew_seconds: float) 
     if isinstance(time, bool) or not math.isfinite(t) or abs(t - now_seconds) > max_skew_seconds:
         raise KamiVerificationError(
             "CLOCK_SKEW",
-            f"时间戳校验失败: reply time {time!r} is more than {max_skew_seconds}s from local {int(now_seconds)}",
+            f"时间戳校验失败: reply time {time!r} is more than {max_skew_seconds}s "
+            f"from local {int(now_seconds)}",
         )
 
 

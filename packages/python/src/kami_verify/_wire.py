@@ -131,9 +131,7 @@ def raise_t3_error(body: Body, response: HttpResponse) -> None:
             http_status=response.status,
             body=response.text,
         )
-    msg = body.get("msg")
-    if not isinstance(msg, str):
-        msg = body.get("message") if isinstance(body.get("message"), str) else ""
+    msg = next((body[k] for k in ("msg", "message") if isinstance(body.get(k), str)), "")
     raise t3_error(
         msg,
         server_code=body["code"],
