@@ -194,6 +194,11 @@ def plain_server(harness: Harness, servers: Dict[str, TestServer]) -> TestServer
 
 
 @pytest.fixture
+def rsa_server(harness: Harness, servers: Dict[str, TestServer]) -> TestServer:
+    return _shared(harness, servers, "rsa", "rsa")
+
+
+@pytest.fixture
 def special_server(harness: Harness, servers: Dict[str, TestServer]) -> TestServer:
     """base64 mode, int codes, two-way signatures, potatocloud signatures (secret py-sign-secret)."""
     return _shared(harness, servers, "special", "base64", settings=SPECIAL_SETTINGS)
