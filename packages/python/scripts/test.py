@@ -60,10 +60,12 @@ def pytest_counts() -> tuple[int, int]:
 
 def main() -> int:
     ensure_venv()
+    if sys.argv[1:] == ["--venv-only"]:
+        return 0
     python = str(BIN / "python")
     checks = [
-        step("ruff check", python, "-m", "ruff", "check", "src", "tests", "scripts"),
-        step("ruff format --check", python, "-m", "ruff", "format", "--check", "src", "tests", "scripts"),
+        step("ruff check", python, "-m", "ruff", "check", "src", "tests", "scripts", "bench"),
+        step("ruff format --check", python, "-m", "ruff", "format", "--check", "src", "tests", "scripts", "bench"),
         step("mypy --strict", python, "-m", "mypy"),
     ]
     lint_failures = sum(1 for code in checks if code != 0)
