@@ -64,8 +64,20 @@ def main() -> int:
         return 0
     python = str(BIN / "python")
     checks = [
-        step("ruff check", python, "-m", "ruff", "check", "src", "tests", "scripts", "bench"),
-        step("ruff format --check", python, "-m", "ruff", "format", "--check", "src", "tests", "scripts", "bench"),
+        step("ruff check", python, "-m", "ruff", "check", "src", "tests", "scripts", "bench", "examples"),
+        step(
+            "ruff format --check",
+            python,
+            "-m",
+            "ruff",
+            "format",
+            "--check",
+            "src",
+            "tests",
+            "scripts",
+            "bench",
+            "examples",
+        ),
         step("mypy --strict", python, "-m", "mypy"),
     ]
     lint_failures = sum(1 for code in checks if code != 0)
