@@ -74,7 +74,8 @@ class TestServer:
             encoding=app["encoding"],
             clock=self.clock,
             max_retries=0,
-            timeout=5.0,
+            # Generous: the machine running the suite may be busy (the server shares it).
+            timeout=20.0,
         )
         if app["settings"].get("successCode") is not None:
             options["success_code"] = app["settings"]["successCode"]

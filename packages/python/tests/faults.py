@@ -40,7 +40,10 @@ def tampering_proxy(upstream: str, tamper: Callable[[str], str]) -> Iterator[str
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length", 0)))
             reply = httpx.post(
-                upstream + self.path, content=body, headers={"content-type": self.headers["content-type"]}
+                upstream + self.path,
+                content=body,
+                headers={"content-type": self.headers["content-type"]},
+                timeout=30.0,
             )
             data = tamper(reply.text).encode()
             self.send_response(reply.status_code)
