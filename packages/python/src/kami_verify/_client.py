@@ -160,10 +160,33 @@ class Client(_Base):
         self,
         base_url: Union[str, Sequence[str]],
         *,
+        app_key: str,
+        routes: Mapping[str, str],
+        encoding: EncodingOption = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        max_clock_skew: float = DEFAULT_MAX_CLOCK_SKEW,
+        verify_token: Union[str, bool] = "auto",
+        success_code: Union[str, int] = 200,
+        clock: Callable[[], float] = time.time,
+        safe_code_factory: Optional[Callable[[], str]] = None,
+        potato: Optional[PotatoOptions] = None,
         http_client: Optional[httpx.Client] = None,
-        **options: Any,
     ) -> None:
-        super().__init__(base_url, **options)
+        super().__init__(
+            base_url,
+            app_key=app_key,
+            routes=routes,
+            encoding=encoding,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_clock_skew=max_clock_skew,
+            verify_token=verify_token,
+            success_code=success_code,
+            clock=clock,
+            safe_code_factory=safe_code_factory,
+            potato=potato,
+        )
         self._transport = SyncTransport(http_client)
 
     # -- the T3 family --------------------------------------------------------------------------
@@ -310,10 +333,33 @@ class AsyncClient(_Base):
         self,
         base_url: Union[str, Sequence[str]],
         *,
+        app_key: str,
+        routes: Mapping[str, str],
+        encoding: EncodingOption = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        max_clock_skew: float = DEFAULT_MAX_CLOCK_SKEW,
+        verify_token: Union[str, bool] = "auto",
+        success_code: Union[str, int] = 200,
+        clock: Callable[[], float] = time.time,
+        safe_code_factory: Optional[Callable[[], str]] = None,
+        potato: Optional[PotatoOptions] = None,
         http_client: Optional[httpx.AsyncClient] = None,
-        **options: Any,
     ) -> None:
-        super().__init__(base_url, **options)
+        super().__init__(
+            base_url,
+            app_key=app_key,
+            routes=routes,
+            encoding=encoding,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_clock_skew=max_clock_skew,
+            verify_token=verify_token,
+            success_code=success_code,
+            clock=clock,
+            safe_code_factory=safe_code_factory,
+            potato=potato,
+        )
         self._transport = AsyncTransport(http_client)
 
     async def login(self, kami: str, imei: str, *, timeout: Optional[float] = None) -> LoginResult:
