@@ -15,11 +15,15 @@ const n = process.argv.includes('--full') ? 2000 : 640;
 
 if (!existsSync(python)) {
   // The package's own script creates the locked virtualenv.
-  const made = spawnSync('python3', [join(pkg, 'scripts', 'test.py'), '--venv-only'], { stdio: ['ignore', 2, 2] });
+  const made = spawnSync('python3', [join(pkg, 'scripts', 'test.py'), '--venv-only'], {
+    stdio: ['ignore', 2, 2],
+  });
   if (made.status !== 0) throw new Error('could not create packages/python/.venv');
 }
 
-const harness = spawn('node', [join(root, 'apps/server/dist/test-harness.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
+const harness = spawn('node', [join(root, 'apps/server/dist/test-harness.js')], {
+  stdio: ['pipe', 'pipe', 'inherit'],
+});
 const control = await new Promise((resolve, reject) => {
   createInterface({ input: harness.stdout }).once('line', resolve);
   harness.once('exit', () => reject(new Error('the test harness exited')));

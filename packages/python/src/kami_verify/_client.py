@@ -254,7 +254,7 @@ class Client(_Base):
         on_lost: Optional[LostListener] = None,
         on_relogin: Optional[ReloginListener] = None,
     ) -> Heartbeat:
-        """Keeps ``session`` alive on a daemon thread. See :doc:`README <../README>` ("Managed heartbeat").
+        """Keeps ``session`` alive on a daemon thread (README: "Managed heartbeat").
 
         :param validity_seconds: the app's 登录状态码有效期: the beat interval defaults to half of it,
             and after this long without an answer the loop reports ``lost`` (``"outage"``).
