@@ -9,9 +9,14 @@ from typing import Any, Dict, Iterator, List, Optional
 
 import httpx
 import pytest
+from hypothesis import settings
 
 import kami_verify
 from tests.helpers import REPO_ROOT
+
+# No per-example deadline: the machine running the suite may be busy (CI shares it).
+settings.register_profile("kami", deadline=None)
+settings.load_profile("kami")
 
 HARNESS = REPO_ROOT / "apps" / "server" / "dist" / "test-harness.js"
 

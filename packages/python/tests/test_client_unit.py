@@ -118,13 +118,18 @@ def test_login_is_not_resent_after_a_5xx_but_408_is_safe() -> None:
     assert fake.seen == ["http://a.test/login", "http://b.test/login"]
 
 
-def test_idempotent_calls_retry_over_all_hosts_honouring_retry_after() -> None:
+def test_idempotent_calls_retry_over_all_hosts_honouring_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    sleeps: List[float] = []
+    monkeypatch.setattr("kami_verify._client.time.sleep", sleeps.append)
     answer = lambda request: httpx.Response(200, json={"code": 200, "id": 1, "amount": "1天"})  # noqa: E731
-    fake = Recorder(status(503, **{"retry-after": "0"}), status(429, "{}", **{"retry-after": "0"}), answer)
-    started = time.monotonic()
+    fake = Recorder(status(503), status(429, "{}", **{"retry-after": "7"}), answer)
     result = client(fake).query("CARD")
     assert result.amount == "1天" and fake.seen[-1] == "http://a.test/query" and len(fake.seen) == 3
-    assert time.monotonic() - started < 1.0  # Retry-After: 0 was honoured rather than the backoff
+    assert sleeps == [7.0]  # one pause between the rounds: the last answer's Retry-After
+    fake = Recorder(status(503), answer)
+    sleeps.clear()
+    client(fake, hosts=HOSTS[:1]).query("CARD")
+    assert len(sleeps) == 1 and 0.25 <= sleeps[0] <= 0.5  # no Retry-After: jittered backoff
 
 
 def test_idempotent_call_gives_up_after_max_retries_with_the_last_error() -> None:

@@ -52,11 +52,10 @@ async def test_cancelling_the_task_cancels_the_request(plain_server: TestServer)
         async with plain_server.async_client(host, timeout=30.0) as client:
             task = asyncio.ensure_future(client.login(plain_server.card(), "DEV"))
             await asyncio.sleep(0.2)
-            started = time.monotonic()
             task.cancel()
-            with pytest.raises(asyncio.CancelledError):
-                await task
-            assert time.monotonic() - started < 1.0
+            # Without cancellation the request would hang for its 30 s timeout.
+            done, _ = await asyncio.wait({task}, timeout=10)
+            assert task in done and task.cancelled()
 
 
 async def test_a_timeout_is_a_typed_error(plain_server: TestServer) -> None:
@@ -108,8 +107,7 @@ async def test_async_heartbeat_stop_cancels_at_once(plain_server: TestServer) ->
     async with plain_server.async_client() as client:
         login = await client.login(plain_server.card(), "DEV")
         hb = client.start_heartbeat(login, validity_seconds=600)
-        started = time.monotonic()
-        end = await hb.stop()
+        # The first beat is 270–300 s away: stop() must not wait for it.
+        end = await asyncio.wait_for(hb.stop(), 10)
         assert end.reason == "stopped" and hb.state == "stopped"
-        assert time.monotonic() - started < 1.0
         assert (await hb.stop()) is end
