@@ -7,7 +7,7 @@ import socket
 import threading
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable, Iterator, Optional
+from typing import Callable, Iterator
 
 import httpx
 
@@ -74,6 +74,3 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 15.0, step: float =
             return True
         time.sleep(step)
     return predicate()
-
-
-_ = Optional

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any, Mapping, Union
+from typing import Any, Mapping, Protocol, Union
 
 from ._errors import KamiValidationError
-
-try:  # pragma: no cover - 3.9 has typing.Protocol
-    from typing import Protocol
-except ImportError:  # pragma: no cover
-    from typing_extensions import Protocol  # type: ignore[assignment]
 
 STANDARD_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
