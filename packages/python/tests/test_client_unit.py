@@ -360,3 +360,29 @@ def test_potato_error_envelope() -> None:
             1, 1
         )
     assert raised.value.code == "PERMISSION_DENIED"
+
+
+def test_a_new_endpoint_is_one_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kami_verify._endpoints import ENDPOINTS, Endpoint, Param, parse_raw
+
+    seen: List[List[Any]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(parse_qsl(request.content.decode()))
+        return httpx.Response(200, json={"code": 200, "msg": "42"})
+
+    monkeypatch.setitem(
+        ENDPOINTS,
+        "get_variable",
+        Endpoint("get_variable", (Param("kami"), Param("valueid")), True, parse_raw),
+    )
+    c = kami_verify.Client(
+        "http://x.test",
+        app_key=APP_KEY,
+        routes={"get_variable": "/var"},
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+    )
+    assert c.call("get_variable", kami="CARD", valueid="7")["msg"] == "42"
+    assert [name for name, _ in seen[0]] == ["kami", "valueid", "t", "s"]
+    with pytest.raises(kami_verify.KamiValidationError):
+        c.call("get_variable", kami="CARD")

@@ -148,7 +148,8 @@ class Client(_Base):
     :param max_clock_skew: largest allowed ``|reply time − local time|`` in seconds. Default 5;
         ``float("inf")`` disables.
     :param verify_token: token formula to accept: ``"auto"`` (either; default), ``"basic"``,
-        ``"signed"`` (two-way signatures), or ``False`` to skip the token check.
+        ``"signed"`` (two-way signatures), or ``False`` to skip the token, statecode and safe_code
+        checks (the clock check stays).
     :param success_code: the app's success code. Default 200 (``"200"`` and ``200`` both count).
     :param clock: the local clock, unix seconds. Default ``time.time``.
     :param safe_code_factory: the nonce sent with each login. Default 16 random hex characters.
