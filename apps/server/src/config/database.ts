@@ -1,6 +1,6 @@
 // `--db` / `startServer({ db })`: one string names the store.
 import { resolve } from 'node:path';
-import type { DatabaseSpec } from '../domain/types';
+import type { DatabaseSpec } from '../store/spec';
 
 /** Where the embedded store lives when nothing else is said. */
 export const DEFAULT_DATA_DIR = '.kami-data/pglite';

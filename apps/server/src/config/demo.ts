@@ -1,7 +1,7 @@
 // The app a server runs with when no config is given: everything on its defaults, so the
 // printed credentials work with the SDKs' defaults out of the box.
 import { randomBytes } from 'node:crypto';
-import type { AppConfig } from '../domain/types';
+import type { AppConfig } from '../schema/config';
 import type { ServerConfig } from './types';
 
 export const DEMO_APP_NAME = 'demo';

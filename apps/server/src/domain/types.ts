@@ -1,60 +1,16 @@
 // The contract between the HTTP layer (src/http, src/cli, src/testing) and the domain + store
 // layer (src/domain, src/store). The HTTP layer parses, decodes, checks timestamps and signatures
 // and encodes replies; the domain layer owns every card rule and every state change.
-import type { EncodingOptions, PotatoCard, T3MessageCode } from '@kami-verify/core';
+import type { PotatoCard, T3MessageCode } from '@kami-verify/core';
+import type { AppConfig, CardKind } from '../schema/config';
+import type { AppSettings, T3RouteName } from '../schema/settings';
+import type { DatabaseSpec } from '../store/spec';
 
-/** Endpoint names of the T3 family as configured per app (each has its own 调用码). */
-export const T3_ROUTE_NAMES = [
-  'login',
-  'heartbeat',
-  'query',
-  'unbind',
-  'notice',
-  'version',
-  'check_update',
-] as const;
-export type T3RouteName = (typeof T3_ROUTE_NAMES)[number];
-
-/** Every per-app switch the docs describe. Defaults are in `defaultAppSettings()` (src/domain/settings.ts). */
-export interface AppSettings {
-  /** 程序未开启 when false. */
-  enabled: boolean;
-  /** 接口未开启 for an endpoint set to false. */
-  endpoints: Record<T3RouteName, boolean>;
-  /** 机器码不可为空 / 请在原设备登录; binds the card to the first machine code. Default true. */
-  machineCodeCheck: boolean;
-  /** 卡密禁止登录 for a card with no bound device. Default false. */
-  forbidEmptyDevice: boolean;
-  /** 时间戳参数不可为空 / 验证数据已失效,请重试. Default on, 60 s window. */
-  timestampCheck: { enabled: boolean; windowSeconds: number };
-  /** 签名参数不可为空 / 签名有误; 'two-way' also puts the sign text into the token. Default 'on'. */
-  signatureCheck: 'off' | 'on' | 'two-way';
-  /** `"code": "200"` or `"code": 200`. Default 'string'. */
-  codeType: 'string' | 'int';
-  /** Success code value. Default 200. */
-  successCode: number;
-  /** Value encoding; for 'rsa' the server config holds `privateKey` too. */
-  encoding: EncodingOptions;
-  /** 登录状态码有效期: a statecode lives this long after login / its last heartbeat. Default 600 s. */
-  statecodeValiditySeconds: number;
-  /** 请在原IP登录 when 'exact' and the IP differs from the bound one. Default 'off'. */
-  ipBinding: 'off' | 'exact';
-  /** Most unbinds per card (counts toward `change`). Default 3. */
-  unbindLimit: number;
-  /** The "API 生成卡密" switch for potatocloud `/api/createCardMy`. Default true. */
-  apiCardCreation: boolean;
-  /** potatocloud sign check (`sign = md5(signSecret + time)`); needs `potatoSignSecret`. Default false. */
-  potatoSign: boolean;
-  potatoSignSecret?: string;
-  /** Allowed |time − now| for potato `time` (ms) when potatoSign is on. Default 300 000. */
-  potatoSignWindowMs: number;
-  /** Texts for notice / version / check_update. */
-  notice: string;
-  version: string;
-  update: { version: string; uplog: string; upurl: string };
-  /** Hex `core` data returned on login. */
-  core: string;
-}
+export type { AppConfig, CardKind } from '../schema/config';
+// Settings, app definitions and card kinds are defined once, as schemas (src/schema); the store
+// spec belongs to the store. Re-exported here so domain code keeps one import.
+export { type AppSettings, T3_ROUTE_NAMES, type T3RouteName } from '../schema/settings';
+export type { DatabaseSpec } from '../store/spec';
 
 /** One app as the server knows it. */
 export interface AppRecord {
@@ -69,12 +25,6 @@ export interface AppRecord {
   routes: Record<T3RouteName, string>;
   settings: AppSettings;
 }
-
-/** How a card is limited. */
-export type CardKind =
-  | { kind: 'time'; type: 0 | 1 | 2 | 3 | 4 }
-  | { kind: 'permanent' }
-  | { kind: 'count'; uses: number };
 
 export interface CardRecord {
   id: string;
@@ -184,31 +134,6 @@ export interface KamiService {
   /** Ends every session of the card (its statecodes then get 状态码不存在). */
   kickSessions(input: { app: AppRecord; cardStr: string }): Promise<number>;
 }
-
-/** A declarative app definition (config file, `startServer({ apps })`, the testing API). */
-export interface AppConfig {
-  /** Stable identity across restarts; apps are upserted by name. */
-  name: string;
-  /** Generated from a CSPRNG and persisted when omitted. */
-  appKey?: string;
-  askKey?: string;
-  /** 调用码 per endpoint; generated (16 uppercase hex) and persisted when omitted. */
-  routes?: Partial<Record<T3RouteName, string>>;
-  settings?: Partial<Omit<AppSettings, 'endpoints' | 'timestampCheck' | 'update'>> & {
-    endpoints?: Partial<AppSettings['endpoints']>;
-    timestampCheck?: Partial<AppSettings['timestampCheck']>;
-    update?: Partial<AppSettings['update']>;
-  };
-  /** potatocloud reseller accounts of this app. */
-  potatoUsers?: Array<{ userNumber: string; passWord: string }>;
-  /** Cards to preload (inserted if absent, by cardStr). */
-  cards?: Array<{ cardStr: string; card: CardKind; core?: string; disabled?: boolean; imei?: string }>;
-}
-
-export type DatabaseSpec =
-  | { kind: 'memory' }
-  | { kind: 'file'; path: string }
-  | { kind: 'postgres'; url: string };
 
 export interface ServiceOptions {
   db: DatabaseSpec;

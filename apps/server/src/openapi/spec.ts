@@ -1,25 +1,14 @@
-// The OpenAPI 3.1 description served at /openapi.json. Messages and card types come from core,
-// so the document cannot drift from what the server sends.
-import {
-  CARD_TYPES,
-  MAX_CARDS_PER_CALL,
-  POTATO_MESSAGES,
-  T3_MESSAGES,
-  T3_SUCCESS_MESSAGES,
-} from '@kami-verify/core';
+// The OpenAPI 3.1 description served at /openapi.json. Request bodies of the potato API and every
+// reply shape are components generated from the zod schemas (src/schema); messages come from
+// core. The HTTP suite validates every reply it receives against this document.
+import { POTATO_MESSAGES } from '@kami-verify/core';
 import { TRANSPORT_MESSAGES } from '../http/transport-errors';
+import { openApiComponents } from '../schema/json-schema';
 
 type Schema = Record<string, unknown>;
 
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
 const str = (description: string, extra: Schema = {}): Schema => ({ type: 'string', description, ...extra });
-const int = (description: string, extra: Schema = {}): Schema => ({ type: 'integer', description, ...extra });
-
-const CODE: Schema = {
-  type: ['string', 'integer'],
-  description:
-    'Status code; string ("200") or integer (200) per the app\'s codeType. Success value per app (default 200).',
-};
 
 /** The fields every T3 request may carry after its own. */
 const COMMON_T3: Record<string, Schema> = {
@@ -69,262 +58,90 @@ function t3Schemas(): Record<string, Schema> {
     CheckUpdateForm: form('check_update: compares the client version.', { ver: str('The client version.') }, [
       'ver',
     ]),
-    LoginSuccess: {
-      type: 'object',
-      description: "Fields in exactly this order (the seed's).",
-      properties: {
-        code: CODE,
-        id: { type: ['integer', 'string'], description: '单码卡密 ID' },
-        end_time: str('到期时间, YYYY-MM-DD HH:mm:ss, Beijing time.'),
-        amount: str('Duration text (30天, 永久卡, 3次).'),
-        available: int('Seconds left (count cards: uses left − 1).'),
-        token: str(
-          'md5(id + APPKEY + end_time + date); two-way: md5(id + APPKEY + signText + end_time + date).',
-        ),
-        statecode: str('md5(token + time); send it to heartbeat.'),
-        safe_code: str('The request\'s safe_code, or "".'),
-        time: int('Server unix seconds.'),
-        date: str('Server minute yyyyMMddHHmm, Beijing time.'),
-        imei: str('Bound machine code.'),
-        change: int('Unbinds so far.'),
-        core: str('Core data, hex.'),
-      },
-      required: [
-        'code',
-        'id',
-        'end_time',
-        'amount',
-        'available',
-        'token',
-        'statecode',
-        'safe_code',
-        'time',
-        'date',
-        'imei',
-        'change',
-        'core',
-      ],
-    },
-    HeartbeatSuccess: {
-      type: 'object',
-      properties: {
-        code: CODE,
-        msg: { const: T3_SUCCESS_MESSAGES.HEARTBEAT_ONLINE },
-        time: int('Server unix seconds.'),
-        date: str('yyyyMMddHHmm'),
-      },
-      required: ['code', 'msg', 'time', 'date'],
-    },
-    QuerySuccess: {
-      type: 'object',
-      description: 'Card state: state, use, id, use_time, end_time, amount, available.',
-      properties: { code: CODE },
-      additionalProperties: true,
-    },
-    UnbindSuccess: {
-      type: 'object',
-      properties: {
-        code: CODE,
-        msg: { const: T3_SUCCESS_MESSAGES.UNBIND_OK },
-        change: int('Unbinds so far.'),
-      },
-    },
-    NoticeSuccess: { type: 'object', properties: { code: CODE, msg: str('The app notice.') } },
-    VersionSuccess: {
-      type: 'object',
-      properties: { code: CODE, ver: str('Latest version.'), msg: str('Latest version.') },
-    },
-    CheckUpdateAvailable: {
-      type: 'object',
-      properties: {
-        code: CODE,
-        ver: str('New version.'),
-        version: str('New version.'),
-        uplog: str('Change log.'),
-        upurl: str('Download URL.'),
-      },
-    },
-    CheckUpdateLatest: {
-      type: 'object',
-      properties: {
-        code: { enum: ['201', 201], description: 'In the app code type.' },
-        msg: { const: T3_SUCCESS_MESSAGES.ALREADY_LATEST },
-      },
-    },
-    T3Error: {
-      type: 'object',
+    // One reply union per endpoint. Each success shape and T3Error are closed objects with
+    // different keys or constants, so oneOf holds; only a notice text can equal an error text.
+    T3LoginReply: { oneOf: [ref('LoginSuccess'), ref('T3Error')] },
+    T3HeartbeatReply: { oneOf: [ref('HeartbeatSuccess'), ref('T3Error')] },
+    T3QueryReply: { oneOf: [ref('QuerySuccess'), ref('T3Error')] },
+    T3UnbindReply: { oneOf: [ref('UnbindSuccess'), ref('T3Error')] },
+    T3NoticeReply: { anyOf: [ref('NoticeSuccess'), ref('T3Error')] },
+    T3VersionReply: { oneOf: [ref('VersionSuccess'), ref('T3Error')] },
+    T3CheckUpdateReply: { oneOf: [ref('CheckUpdateAvailable'), ref('CheckUpdateLatest'), ref('T3Error')] },
+    T3Reply: {
       description:
-        "Business error, HTTP 200. code is the server's error code (default 201) in the app's code type.",
-      properties: { code: CODE, msg: { type: 'string', enum: Object.values(T3_MESSAGES) } },
-      required: ['code', 'msg'],
-    },
-    TransportError: {
-      type: 'object',
-      description: 'Transport-level error (HTTP 4xx/5xx), always plain JSON; code equals the HTTP status.',
-      properties: {
-        code: int('HTTP status.'),
-        msg: { type: 'string', examples: Object.values(TRANSPORT_MESSAGES) },
-      },
-      required: ['code', 'msg'],
+        'The reply of the endpoint the 调用码 names (see T3LoginReply … T3CheckUpdateReply); the T3Error branch is common to all of them.',
+      anyOf: T3_REPLIES.map(ref),
     },
   };
 }
+
+const T3_REPLIES = [
+  'T3LoginReply',
+  'T3HeartbeatReply',
+  'T3QueryReply',
+  'T3UnbindReply',
+  'T3NoticeReply',
+  'T3VersionReply',
+  'T3CheckUpdateReply',
+];
 
 function potatoSchemas(): Record<string, Schema> {
-  const envelope = (data: Schema): Schema => ({
-    type: 'object',
-    properties: {
-      code: {
-        type: 'string',
-        enum: ['200', '403', '500'],
-        description: '200 ok, 403 permission / login expired, 500 bad request.',
-      },
-      message: { type: 'string', enum: ['', ...Object.values(POTATO_MESSAGES)] },
-      status: { type: 'boolean', description: 'true exactly when code is "200".' },
-      data,
-      pc: { type: 'null' },
-      time: { type: 'null' },
-      sign: { type: 'null' },
-    },
-    required: ['code', 'message', 'status', 'data', 'pc', 'time', 'sign'],
-  });
   return {
-    PotatoCard: {
-      type: 'object',
-      properties: {
-        id: str('Snowflake id (a string: it exceeds 2^53).', { pattern: '^\\d+$' }),
-        createdDate: int('ms since the epoch'),
-        modifiedDate: int('ms since the epoch'),
-        status: int('0 deleted, 1 in use', { enum: [0, 1] }),
-        ip: str('IP of the creator.'),
-        appId: str('App id (string).'),
-        cardStr: str('The card key, 32 uppercase hex.', { pattern: '^[0-9A-F]{32}$' }),
-        exportState: int('Export state.'),
-        state: int('Use state.'),
-        type: ref('CardType'),
-      },
-      required: [
-        'id',
-        'createdDate',
-        'modifiedDate',
-        'status',
-        'ip',
-        'appId',
-        'cardStr',
-        'exportState',
-        'state',
-        'type',
-      ],
-    },
-    CardType: {
-      type: 'integer',
-      minimum: 0,
-      maximum: 5,
-      description: CARD_TYPES.map((t) => `${t.type} ${t.name}`).join(', '),
-    },
-    PotatoLoginRequest: {
-      type: 'object',
-      properties: { userNumber: str('Reseller account.'), passWord: str('Password.') },
-      required: ['userNumber', 'passWord'],
-    },
-    CreateCardRequest: {
-      type: 'object',
-      properties: {
-        type: {
-          ...ref('CardType'),
-          description: 'Card type 0–5 (numeric strings accepted from form bodies).',
-        },
-        total: int(`Cards to create, 1–${MAX_CARDS_PER_CALL}.`, { minimum: 1, maximum: MAX_CARDS_PER_CALL }),
-      },
-      required: ['type', 'total'],
-    },
-    CardListRequest: {
-      type: 'object',
-      properties: {
-        p: int('Page, from 1 (default 1).', { minimum: 1 }),
-        s: int('Page size 1–100 (default 10).', { minimum: 1, maximum: 100 }),
-        cardStr: str('Exact card key filter.'),
-        state: int('State filter.'),
-        type: ref('CardType'),
-      },
-    },
-    PotatoLoginEnvelope: envelope({
-      type: 'object',
-      properties: { apiUserToken: str('Send as the apiUserToken header.'), expireTime: int('Token expiry.') },
-    }),
-    CreateCardEnvelope: envelope({ type: 'array', items: ref('PotatoCard') }),
-    CardListEnvelope: envelope({
-      type: 'object',
-      properties: {
-        list: { type: 'array', items: ref('PotatoCard') },
-        total: int('Matching cards.'),
-        p: int('Page.'),
-        s: int('Page size.'),
-      },
-    }),
-    PotatoError: envelope({ type: 'null' }),
+    // The envelopes are told apart by `status` (true only on success).
+    PotatoLoginReply: { oneOf: [ref('PotatoLoginEnvelope'), ref('PotatoError')] },
+    CreateCardReply: { oneOf: [ref('CreateCardEnvelope'), ref('PotatoError')] },
+    CardListReply: { oneOf: [ref('CardListEnvelope'), ref('PotatoError')] },
   };
 }
 
-const transportResponses = (codes: number[]) =>
-  Object.fromEntries(
+/** Transport errors (4xx and the last-resort 500) in the form the path family answers them. */
+function transportResponses(codes: readonly number[], schema: string): Record<string, Schema> {
+  return Object.fromEntries(
     codes.map((c) => [
       String(c),
       {
         description: TRANSPORT_MESSAGES[c as keyof typeof TRANSPORT_MESSAGES] ?? String(c),
-        content: { 'application/json': { schema: ref('TransportError') } },
+        content: { 'application/json': { schema: ref(schema) } },
       },
     ]),
   );
+}
+
+const T3_TRANSPORT = [400, 404, 413, 415, 429, 500] as const;
+const POTATO_TRANSPORT = [400, 404, 413, 415, 429, 500] as const;
 
 function potatoOperation(
+  operationId: string,
   summary: string,
   description: string,
   request: string,
-  success: string,
+  reply: string,
   auth: boolean,
 ): Schema {
-  const headers = [
-    {
-      name: 'askKey',
-      in: 'header',
-      required: true,
-      schema: { type: 'string' },
-      description: 'The app token.',
-    },
-    ...(auth
-      ? [
-          {
-            name: 'apiUserToken',
-            in: 'header',
-            required: true,
-            schema: { type: 'string' },
-            description: 'From /api/login.',
-          },
-        ]
-      : []),
-    {
-      name: 'time',
-      in: 'header',
-      required: false,
-      schema: { type: 'string' },
-      description: 'ms; required when the app checks potato signatures.',
-    },
-    {
-      name: 'sign',
-      in: 'header',
-      required: false,
-      schema: { type: 'string' },
-      description: 'md5(signSecret + time); required with time.',
-    },
-  ];
   const body = { schema: ref(request) };
   return {
     post: {
+      operationId,
       tags: ['potatocloud'],
       summary,
       description: `${description}\n\nErrors are HTTP 200 with envelope code 403 (${POTATO_MESSAGES.ASK_KEY_INVALID}, ${POTATO_MESSAGES.USER_TOKEN_INVALID}, ${POTATO_MESSAGES.LOGIN_FAILED}, ${POTATO_MESSAGES.PERMISSION_DENIED}, ${POTATO_MESSAGES.SIGNATURE_REQUIRED}, ${POTATO_MESSAGES.SIGNATURE_INVALID}, ${POTATO_MESSAGES.TIMESTAMP_INVALID}) or 500 (${POTATO_MESSAGES.BAD_REQUEST}, ${POTATO_MESSAGES.INVALID_TYPE}, ${POTATO_MESSAGES.INVALID_TOTAL}).`,
-      parameters: headers,
+      security: [auth ? { askKey: [], apiUserToken: [] } : { askKey: [] }],
+      parameters: [
+        {
+          name: 'time',
+          in: 'header',
+          required: false,
+          schema: { type: 'string', pattern: '^\\d{1,16}$' },
+          description: 'ms; required when the app checks potato signatures.',
+        },
+        {
+          name: 'sign',
+          in: 'header',
+          required: false,
+          schema: { type: 'string' },
+          description: 'md5(signSecret + time); required with time.',
+        },
+      ],
       requestBody: {
         required: true,
         content: {
@@ -336,17 +153,25 @@ function potatoOperation(
       responses: {
         '200': {
           description: 'Envelope; status true on success.',
-          content: { 'application/json': { schema: { oneOf: [ref(success), ref('PotatoError')] } } },
+          content: { 'application/json': { schema: ref(reply) } },
         },
-        ...Object.fromEntries(
-          [400, 404, 413, 415, 429].map((c) => [
-            String(c),
-            {
-              description: TRANSPORT_MESSAGES[c as keyof typeof TRANSPORT_MESSAGES],
-              content: { 'application/json': { schema: ref('PotatoError') } },
-            },
-          ]),
-        ),
+        ...transportResponses(POTATO_TRANSPORT, 'PotatoTransportError'),
+      },
+    },
+  };
+}
+
+/** The operations that are not part of a protocol: no auth, no 4xx of their own. */
+function operation(operationId: string, summary: string, content: Schema): Schema {
+  return {
+    get: {
+      operationId,
+      tags: ['operations'],
+      summary,
+      security: [],
+      responses: {
+        '200': { description: summary, content },
+        ...transportResponses([500], 'TransportError'),
       },
     },
   };
@@ -354,17 +179,6 @@ function potatoOperation(
 
 export function openApiDocument(): Schema {
   const t3Forms = ['LoginForm', 'HeartbeatForm', 'QueryForm', 'UnbindForm', 'NoticeForm', 'CheckUpdateForm'];
-  const t3Replies = [
-    'LoginSuccess',
-    'HeartbeatSuccess',
-    'QuerySuccess',
-    'UnbindSuccess',
-    'NoticeSuccess',
-    'VersionSuccess',
-    'CheckUpdateAvailable',
-    'CheckUpdateLatest',
-    'T3Error',
-  ];
   return {
     openapi: '3.1.0',
     info: {
@@ -372,7 +186,10 @@ export function openApiDocument(): Schema {
       version: '0.1.0',
       description:
         "Card-key (卡密) licensing: the T3 login family (one opaque 调用码 per app endpoint) and the potatocloud card API under /api/. Business errors are HTTP 200 with the protocol's own body; 4xx is for transport problems only.",
+      license: { name: 'MIT', identifier: 'MIT' },
     },
+    // Relative: the server that serves this document.
+    servers: [{ url: '/', description: 'This server' }],
     tags: [
       { name: 't3', description: 'T3 网络验证 login family.' },
       { name: 'potatocloud', description: '土豆API card management.' },
@@ -381,14 +198,17 @@ export function openApiDocument(): Schema {
     paths: {
       '/{callCode}': {
         post: {
+          operationId: 't3Call',
           tags: ['t3'],
           summary: 'T3 endpoint addressed by its 调用码',
           description: [
-            'Each app endpoint (login, heartbeat, query, unbind, notice, version, check_update) has its own 16-hex 调用码; the code decides which form applies.',
+            'Each app endpoint (login, heartbeat, query, unbind, notice, version, check_update) has its own 16-hex 调用码; the code decides which form applies and which reply (T3LoginReply … T3CheckUpdateReply) comes back.',
             "Checks in order: 程序未开启, 接口未开启, timestamp (时间戳参数不可为空 / 验证数据已失效,请重试), signature (签名参数不可为空 / 签名有误), then the endpoint's own.",
-            'Value encoding per app: plain, base64 (custom alphabet, values as uppercase hex; reply is alphabet base64 text) or RSA (PKCS#1 v1.5 with the app public key, uppercase hex; reply is base64 of private-key blocks). Encoded replies are text/plain.',
+            'Value encoding per app: plain, base64 (custom alphabet, values as uppercase hex; reply is alphabet base64 text) or RSA (PKCS#1 v1.5 with the app public key, uppercase hex; reply is base64 of private-key blocks). Encoded replies are text/plain and decode to the JSON reply.',
             'check_update answers code 201 已是最新版本 when ver equals the latest version.',
           ].join('\n\n'),
+          // The request is authenticated by its signature field `s`, not by a credential.
+          security: [],
           parameters: [
             {
               name: 'callCode',
@@ -400,72 +220,65 @@ export function openApiDocument(): Schema {
           ],
           requestBody: {
             required: false,
-            content: { 'application/x-www-form-urlencoded': { schema: { oneOf: t3Forms.map(ref) } } },
+            content: { 'application/x-www-form-urlencoded': { schema: { anyOf: t3Forms.map(ref) } } },
           },
           responses: {
             '200': {
               description: 'Success or business error.',
               content: {
-                'application/json': { schema: { oneOf: t3Replies.map(ref) } },
+                'application/json': { schema: ref('T3Reply') },
                 'text/plain': {
-                  schema: { type: 'string', description: 'The same JSON, encoded with the app codec.' },
+                  schema: { type: 'string', description: 'The JSON reply, encoded with the app codec.' },
                 },
               },
             },
-            ...transportResponses([400, 404, 413, 415, 429]),
+            ...transportResponses(T3_TRANSPORT, 'TransportError'),
           },
         },
       },
       '/api/login': potatoOperation(
+        'potatoLogin',
         'Reseller login',
         'Returns apiUserToken for the other calls.',
         'PotatoLoginRequest',
-        'PotatoLoginEnvelope',
+        'PotatoLoginReply',
         false,
       ),
       '/api/createCardMy': potatoOperation(
+        'createCardMy',
         'Create cards',
         'Needs the app\'s "API 生成卡密" switch.',
         'CreateCardRequest',
-        'CreateCardEnvelope',
+        'CreateCardReply',
         true,
       ),
       '/api/getCardMyList': potatoOperation(
+        'getCardMyList',
         'List cards',
         'Paged, newest first.',
         'CardListRequest',
-        'CardListEnvelope',
+        'CardListReply',
         true,
       ),
-      '/healthz': {
-        get: {
-          tags: ['operations'],
-          summary: 'Liveness',
-          responses: {
-            '200': {
-              description: 'Serving.',
-              content: {
-                'application/json': { schema: { type: 'object', properties: { status: { const: 'ok' } } } },
-              },
-            },
-          },
-        },
-      },
-      '/openapi.json': {
-        get: {
-          tags: ['operations'],
-          summary: 'This document',
-          responses: { '200': { description: 'OpenAPI 3.1 JSON.' } },
-        },
-      },
-      '/docs': {
-        get: {
-          tags: ['operations'],
-          summary: 'Interactive reference',
-          responses: { '200': { description: 'HTML page.' } },
-        },
-      },
+      '/healthz': operation('healthz', 'Liveness', { 'application/json': { schema: ref('Healthz') } }),
+      '/openapi.json': operation('openApiDocument', 'This document (OpenAPI 3.1)', {
+        'application/json': { schema: { type: 'object' } },
+      }),
+      '/docs': operation('docsPage', 'Interactive reference (HTML)', {
+        'text/html': { schema: { type: 'string' } },
+      }),
     },
-    components: { schemas: { ...t3Schemas(), ...potatoSchemas() } },
+    components: {
+      securitySchemes: {
+        askKey: { type: 'apiKey', in: 'header', name: 'askKey', description: "The app's potatocloud token." },
+        apiUserToken: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'apiUserToken',
+          description: 'From /api/login; expires after userTokenTtlSeconds.',
+        },
+      },
+      schemas: { ...t3Schemas(), ...potatoSchemas(), ...openApiComponents() },
+    },
   };
 }

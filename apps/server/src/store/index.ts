@@ -1,6 +1,6 @@
-import type { DatabaseSpec } from '../domain/types';
 import { openPglite } from './pglite';
 import { openPostgres } from './postgres';
+import type { DatabaseSpec } from './spec';
 import type { Database } from './types';
 
 export { textArrayLiteral } from './array-literal';

@@ -23,7 +23,7 @@ describeEngines('query', (engine) => {
     const login = await service.login({ app, kami: card.cardStr, imei: 'D', ip: '' });
     expect(login.ok).toBe(true);
     const t0 = Math.floor(clock.now() / 1000);
-    clock.advanceSeconds(DAY);
+    clock.advance({ seconds: DAY });
     expect(await service.query({ app, kami: card.cardStr })).toEqual({
       ok: true,
       body: {
@@ -36,7 +36,7 @@ describeEngines('query', (engine) => {
         available: 6 * DAY,
       },
     });
-    clock.advanceSeconds(6 * DAY);
+    clock.advance({ seconds: 6 * DAY });
     const expired = await service.query({ app, kami: card.cardStr });
     expect(expired.ok && expired.body.state).toBe('已到期');
     expect(expired.ok && expired.body.available).toBe(0);
@@ -106,6 +106,15 @@ describeEngines('unbind', (engine) => {
     await service.setCardDisabled({ app, cardStr: card.cardStr, disabled: false });
     // An empty imei means "whatever is bound".
     expect(await service.unbind({ app, kami: card.cardStr, imei: '' })).toEqual({ ok: true, change: 1 });
+  });
+
+  it('unbindEndsSessions: false keeps the sessions running', async () => {
+    const { service, app } = await engine.start({ app: { settings: { unbindEndsSessions: false } } });
+    const card = await service.mintCard({ app, card: { kind: 'permanent' } });
+    const login = await service.login({ app, kami: card.cardStr, imei: 'DEV-A', ip: '' });
+    if (!login.ok) throw new Error(login.error);
+    expect(await service.unbind({ app, kami: card.cardStr, imei: 'DEV-A' })).toEqual({ ok: true, change: 1 });
+    expect((await service.heartbeat({ app, statecode: login.body.statecode })).ok).toBe(true);
   });
 
   it('解绑次数已达上限 after unbindLimit unbinds', async () => {

@@ -13,6 +13,7 @@ import {
 } from '@kami-verify/core';
 import type { AppRecord, T3RouteName } from '../../src/domain/types';
 import type { TestServer } from '../../src/testing';
+import { trackApp } from './validate-replies';
 
 export const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
 
@@ -22,6 +23,7 @@ export function clientFor(
   app: AppRecord = server.app.record,
   extra: Partial<Parameters<typeof createVerify>[0]> = {},
 ): VerifyClient {
+  trackApp(app.routes, app.settings.encoding);
   return createVerify({
     baseUrl: server.url,
     appKey: app.appKey,
@@ -94,6 +96,7 @@ export async function postT3(
   headers: Record<string, string> = {},
   signText = '',
 ): Promise<T3Result> {
+  trackApp(app.routes, app.settings.encoding);
   const res = await fetch(`${server.url}/${app.routes[route]}`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },

@@ -3,11 +3,13 @@ import { createFetchTransport, createVerify, KamiApiError } from '@kami-verify/c
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFakeClock, startTestServer, type TestServer } from '../../src/testing';
 import { md5 } from './helpers';
+import { trackApp } from './validate-replies';
 
 let server: TestServer;
 
 beforeAll(async () => {
   server = await startTestServer({ settings: { statecodeValiditySeconds: 3 * 86_400 }, encoding: 'rsa' });
+  trackApp(server.app.routes, server.app.encoding);
 });
 
 afterAll(async () => {

@@ -1,7 +1,9 @@
 // potatocloud bodies come as JSON, urlencoded or multipart (the docs: "Content-Type ... 当请求数据
 // 非json时此参数传对应格式"). All three become one plain object; JSON keeps its types, the form
-// encodings give strings, and the endpoint coerces numeric strings where the seed's clients send them.
+// encodings give strings; each endpoint's schema accepts numeric strings where the seed's clients
+// send them.
 import type { Request } from 'express';
+import type { z } from 'zod';
 import { fieldsToObject, MalformedBodyError, parseForm } from '../form';
 import { multipartBoundary, parseMultipart } from '../multipart';
 import { bodyBytes, mediaType, utf8Text } from '../raw-body';
@@ -45,8 +47,15 @@ export function readPotatoBody(req: Request): PotatoBody {
   throw new HttpError(415);
 }
 
-/** A JSON number, or a string of digits from a form body ("1" → 1); anything else unchanged. */
-export function numeric(value: unknown): unknown {
-  if (typeof value === 'string' && /^-?\d{1,9}$/.test(value.trim())) return Number(value.trim());
-  return value;
+/**
+ * Checks a body against its endpoint's schema (src/schema/potato.ts, also the OpenAPI request
+ * bodies). A failure names the first field at fault, which picks the envelope message.
+ */
+export function parsePotatoRequest<T extends z.ZodType>(
+  schema: T,
+  body: PotatoBody,
+): { ok: true; value: z.output<T> } | { ok: false; field: string } {
+  const result = schema.safeParse(body);
+  if (result.success) return { ok: true, value: result.data };
+  return { ok: false, field: String(result.error.issues[0]?.path[0] ?? '') };
 }

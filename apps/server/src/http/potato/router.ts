@@ -4,19 +4,23 @@
 // the SDKs retry idempotent calls on HTTP 5xx, which a bad request must never trigger.
 import {
   computePotatoSign,
-  KamiValidationError,
   POTATO_MESSAGES,
   type PotatoMessageCode,
   potatoEnvelope,
   timingSafeEqualString,
-  validateCreateCard,
 } from '@kami-verify/core';
 import { type Request, type Response, Router } from 'express';
+import { mayCreateCardsByApi } from '../../domain/rules/index';
 import type { AppRecord } from '../../domain/types';
 import { md5 } from '../../md5';
+import {
+  CardListRequestSchema,
+  CreateCardRequestSchema,
+  PotatoLoginRequestSchema,
+} from '../../schema/potato';
 import type { HttpContext } from '../context';
 import { HttpError, sendJson } from '../transport-errors';
-import { BadPotatoBody, numeric, type PotatoBody, readPotatoBody } from './body';
+import { BadPotatoBody, type PotatoBody, parsePotatoRequest, readPotatoBody } from './body';
 
 class PotatoFailure extends Error {
   constructor(
@@ -59,16 +63,6 @@ async function authenticateUser(ctx: HttpContext, req: Request, app: AppRecord):
   return user;
 }
 
-function optionalInt(body: PotatoBody, name: string, min: number, max: number): number | undefined {
-  const raw = body[name];
-  if (raw === undefined || raw === null || raw === '') return undefined;
-  const value = numeric(raw);
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new PotatoFailure(500, 'BAD_REQUEST');
-  }
-  return value;
-}
-
 /** NUL cannot be stored in PostgreSQL text and has no business in any field of this API. */
 function hasNul(body: PotatoBody): boolean {
   return Object.values(body).some((v) => typeof v === 'string' && v.includes('\u0000'));
@@ -83,15 +77,9 @@ type Endpoint = (
 ) => Promise<unknown>;
 
 const login: Endpoint = async (ctx, req, _res, app, body) => {
-  const { userNumber, passWord } = body;
-  if (
-    typeof userNumber !== 'string' ||
-    userNumber === '' ||
-    typeof passWord !== 'string' ||
-    passWord === ''
-  ) {
-    throw new PotatoFailure(500, 'BAD_REQUEST');
-  }
+  const input = parsePotatoRequest(PotatoLoginRequestSchema, body);
+  if (!input.ok) throw new PotatoFailure(500, 'BAD_REQUEST');
+  const { userNumber, passWord } = input.value;
   const result = await ctx.service.potatoLogin({ app, userNumber, passWord });
   if (!result.ok) {
     ctx.throttle.recordFailure(ctx.clientIp(req));
@@ -102,33 +90,23 @@ const login: Endpoint = async (ctx, req, _res, app, body) => {
 
 const createCardMy: Endpoint = async (ctx, req, _res, app, body) => {
   await authenticateUser(ctx, req, app);
-  if (!app.settings.apiCardCreation) throw new PotatoFailure(403, 'PERMISSION_DENIED');
-  let input: { type: number; total: number };
-  try {
-    input = validateCreateCard({ type: numeric(body.type), total: numeric(body.total) });
-  } catch (error) {
-    if (KamiValidationError.isInstance(error)) {
-      throw new PotatoFailure(500, error.field === 'type' ? 'INVALID_TYPE' : 'INVALID_TOTAL');
-    }
-    throw error;
-  }
-  return ctx.service.createCards({ app, type: input.type, total: input.total, ip: ctx.clientIp(req) });
+  if (!mayCreateCardsByApi(app)) throw new PotatoFailure(403, 'PERMISSION_DENIED');
+  const input = parsePotatoRequest(CreateCardRequestSchema, body);
+  if (!input.ok) throw new PotatoFailure(500, input.field === 'type' ? 'INVALID_TYPE' : 'INVALID_TOTAL');
+  const { type, total } = input.value;
+  return ctx.service.createCards({ app, type, total, ip: ctx.clientIp(req) });
 };
 
 const getCardMyList: Endpoint = async (ctx, req, _res, app, body) => {
   await authenticateUser(ctx, req, app);
-  const p = optionalInt(body, 'p', 1, 1_000_000) ?? 1;
-  const s = optionalInt(body, 's', 1, 100) ?? 10;
-  const state = optionalInt(body, 'state', 0, 1_000);
-  const type = optionalInt(body, 'type', 0, 5);
-  const cardStr = body.cardStr;
-  if (cardStr !== undefined && cardStr !== null && typeof cardStr !== 'string')
-    throw new PotatoFailure(500, 'BAD_REQUEST');
+  const input = parsePotatoRequest(CardListRequestSchema, body);
+  if (!input.ok) throw new PotatoFailure(500, 'BAD_REQUEST');
+  const { p = 1, s = 10, state, type, cardStr } = input.value;
   const result = await ctx.service.listCards({
     app,
     page: p,
     size: s,
-    ...(typeof cardStr === 'string' && cardStr !== '' ? { cardStr } : {}),
+    ...(cardStr !== undefined ? { cardStr } : {}),
     ...(state !== undefined ? { state } : {}),
     ...(type !== undefined ? { type } : {}),
   });

@@ -1,0 +1,138 @@
+// Per-app settings: the one definition behind the AppSettings type, the config file's validation,
+// the defaults, the published JSON Schema and the OpenAPI components. A new setting is one entry
+// here (with its default and description) plus the rule that reads it.
+import { createServerCodec, parseRsaPublicKey, validateAlphabet } from '@kami-verify/core';
+import { z } from 'zod';
+import { bool, hexText, int, oneOf, str, strict } from './fields';
+
+/** Endpoint names of the T3 family as configured per app (each has its own 调用码). */
+export const T3_ROUTE_NAMES = [
+  'login',
+  'heartbeat',
+  'query',
+  'unbind',
+  'notice',
+  'version',
+  'check_update',
+] as const;
+export type T3RouteName = (typeof T3_ROUTE_NAMES)[number];
+
+/** One schema per T3 endpoint name, keyed like the names (typed, unlike Object.fromEntries). */
+export function perRoute<T extends z.ZodType>(make: () => T): { [K in T3RouteName]: T } {
+  return Object.fromEntries(T3_ROUTE_NAMES.map((r) => [r, make()])) as { [K in T3RouteName]: T };
+}
+
+const plainEncoding = strict({ mode: z.literal('plain') });
+
+const base64Encoding = strict({
+  mode: z.literal('base64'),
+  alphabet: str().describe('64 distinct characters; values travel as uppercase hex of this base64.'),
+}).superRefine((enc, ctx) => {
+  try {
+    validateAlphabet(enc.alphabet);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', path: ['alphabet'], message: (error as Error).message });
+  }
+});
+
+export const RsaEncodingSchema = strict({
+  mode: z.literal('rsa'),
+  publicKey: z.string({ error: 'must be a PEM or base64 DER public key' }).describe('PEM or base64 DER.'),
+  // Optional in the type, so core's EncodingOptions (a client's view) stays assignable; the
+  // refinement below still requires it, since the server decodes with it.
+  privateKey: z
+    .string({ error: 'the server needs the private key (PEM)' })
+    .optional()
+    .describe('PEM (required); or use privateKeyFile next to the config file.'),
+}).superRefine((enc, ctx) => {
+  if (enc.privateKey === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['privateKey'], message: 'the server needs the private key (PEM)' });
+    return;
+  }
+  // Parsing the keys here means a wrong key fails at start, not on the first request.
+  try {
+    const pub = parseRsaPublicKey(enc.publicKey);
+    createServerCodec(enc);
+    if (pub.n.toString(2).length < 512)
+      ctx.addIssue({ code: 'custom', path: ['publicKey'], message: 'key is too small' });
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `unreadable RSA key: ${(error as Error).message}` });
+  }
+});
+
+export const EncodingSchema = z
+  .discriminatedUnion('mode', [plainEncoding, base64Encoding, RsaEncodingSchema], {
+    error: (issue) =>
+      issue.code === 'invalid_union' ? 'must be one of "plain", "base64", "rsa"' : 'must be an object',
+  })
+  .describe('Value encoding of T3 requests and replies.');
+
+export const AppSettingsSchema = strict({
+  enabled: bool().default(true).describe('程序未开启 when false.'),
+  endpoints: strict(perRoute(() => bool().default(true)))
+    .prefault({})
+    .describe('接口未开启 for an endpoint set to false.'),
+  machineCodeCheck: bool()
+    .default(true)
+    .describe('机器码不可为空 / 请在原设备登录: login needs imei and binds the card to the first one.'),
+  forbidEmptyDevice: bool().default(false).describe('卡密禁止登录 for a card with no bound device.'),
+  timestampCheck: strict({
+    enabled: bool().default(true),
+    windowSeconds: int(1, 86_400).default(60),
+  })
+    .prefault({})
+    .describe('时间戳参数不可为空 / 验证数据已失效,请重试: `t` required and within the window.'),
+  signatureCheck: oneOf(['off', 'on', 'two-way'])
+    .default('on')
+    .describe("签名参数不可为空 / 签名有误; 'two-way' also puts the sign text into the token."),
+  codeType: oneOf(['string', 'int']).default('string').describe('`"code": "200"` or `"code": 200`.'),
+  successCode: int(0, 99_999).default(200).describe('The success value of `code`.'),
+  encoding: EncodingSchema.default(() => ({ mode: 'plain' as const })),
+  statecodeValiditySeconds: int(1)
+    .default(600)
+    .describe('登录状态码有效期: a statecode lives this long after login / its last heartbeat.'),
+  ipBinding: oneOf(['off', 'exact'])
+    .default('off')
+    .describe("请在原IP登录 when 'exact' and the IP differs from the bound one."),
+  unbindLimit: int(0).default(3).describe('Most unbinds per card (解绑次数已达上限 beyond).'),
+  unbindEndsSessions: bool()
+    .default(true)
+    .describe("An unbind ends the card's sessions (状态码不存在 then); false lets them run out."),
+  apiCardCreation: bool()
+    .default(true)
+    .describe('The "API 生成卡密" switch for potatocloud /api/createCardMy.'),
+  potatoSign: bool()
+    .default(false)
+    .describe('potatocloud sign check (sign = md5(potatoSignSecret + time)); needs potatoSignSecret.'),
+  potatoSignSecret: str({ nonEmpty: true }).optional(),
+  potatoSignWindowMs: int(1)
+    .default(300_000)
+    .describe('Allowed |time − now| for the potato `time` header (ms) when potatoSign is on.'),
+  notice: str().default('').describe('The notice endpoint text.'),
+  version: str().default('1.0.0').describe('The version endpoint text.'),
+  update: strict({
+    version: str().default('1.0.0'),
+    uplog: str().default(''),
+    upurl: str().default(''),
+  })
+    .prefault({})
+    .describe('What check_update answers.'),
+  core: hexText().default('').describe('Hex core data returned on login.'),
+}).superRefine(
+  (s, ctx) => {
+    if (s.potatoSign === true && typeof s.potatoSignSecret !== 'string') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['potatoSignSecret'],
+        message: 'is required when potatoSign is true',
+      });
+    }
+  },
+  // Also when another setting failed, so one pass reports every problem.
+  { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+);
+
+/** Every per-app switch, defaults filled in (what the domain reads). */
+export type AppSettings = z.output<typeof AppSettingsSchema>;
+/** Settings as a config file or `startServer({ apps })` gives them: every key optional. */
+export type AppSettingsInput = z.input<typeof AppSettingsSchema>;
