@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { POTATO_MESSAGES, T3_MESSAGES } from '@kami-verify/core';
 import { potatoEnvelope } from '@kami-verify/core/server';
+import { DatabaseUnavailableError } from '../store/types';
 import type { LogSink, RequestNotes } from './request-log';
 import { requestPath } from './request-path';
 
@@ -17,7 +18,11 @@ export const TRANSPORT_MESSAGES = {
   415: '不支持的Content-Type',
   429: T3_MESSAGES.RATE_LIMITED,
   500: '服务器内部错误',
+  503: '服务暂不可用,请稍后重试',
 } as const;
+
+/** Seconds a client is told to wait while the database is away (it reconnects by itself). */
+const DATABASE_RETRY_AFTER_SECONDS = 2;
 
 export type TransportStatus = keyof typeof TRANSPORT_MESSAGES;
 
@@ -71,6 +76,10 @@ export function sendTransportError(
 /** Express and http-errors put a 4xx `status` (and sometimes a `type`) on their errors. */
 function toHttpError(err: unknown): HttpError | undefined {
   if (err instanceof HttpError) return err;
+  if (err instanceof DatabaseUnavailableError)
+    return new HttpError(503, TRANSPORT_MESSAGES[503], {
+      'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS),
+    });
   const e = err as { status?: unknown; statusCode?: unknown; type?: unknown };
   const status = Number(e?.status ?? e?.statusCode);
   if (e?.type === 'entity.too.large' || status === 413) return new HttpError(413);
