@@ -127,6 +127,7 @@ export function serviceOver(storage: Storage, ctx: DomainContext, apps: AppCache
     get db() {
       return storage.database;
     },
+    sharedAttempts: storage.attempts,
     resolveRoute: (code) => apps.route(code),
     resolveAskKey: (askKey) => apps.askKey(askKey),
     listApps: () => apps.list(),

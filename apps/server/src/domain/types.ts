@@ -4,6 +4,7 @@
 import type { PotatoCard, T3MessageCode } from '@kami-verify/core';
 import type { AppConfig, CardKind } from '../schema/config';
 import type { AppSettings, T3RouteName } from '../schema/settings';
+import type { AttemptStore } from '../store/attempts';
 import type { DatabaseSpec } from '../store/spec';
 
 export type { AppConfig, CardKind } from '../schema/config';
@@ -75,6 +76,12 @@ export interface Clock {
 
 /** The domain service. All times come from the injected clock. */
 export interface KamiService {
+  /**
+   * Failed-attempt counters shared by every server process (PostgreSQL); undefined when this
+   * process is the only one. The HTTP throttle uses them.
+   */
+  readonly sharedAttempts?: AttemptStore | undefined;
+
   // --- apps ------------------------------------------------------------------------------
   /** Looks up the app and endpoint by 调用码 (cached in memory; apps change rarely). */
   resolveRoute(code: string): { app: AppRecord; route: T3RouteName } | undefined;

@@ -15,7 +15,7 @@ import { edge, expressLane } from './edge';
 import { potatoRouter } from './potato/router';
 import { type LogSink, stdoutLog } from './request-log';
 import { t3Lane, t3RouteCode } from './t3/router';
-import { LoginThrottle } from './throttle';
+import { GuessThrottle } from './throttle';
 import { sendJson } from './transport-errors';
 
 export interface CreateAppOptions {
@@ -40,7 +40,7 @@ export function createApp(
     service,
     clock,
     server,
-    throttle: new LoginThrottle(server.throttle, clock),
+    throttle: new GuessThrottle(server.throttle, clock, service.sharedAttempts),
     logging: options.logger !== false,
     log: options.logger === false ? () => {} : (options.logger ?? stdoutLog),
     clientIp: clientIpResolver(server.trustProxy),

@@ -3,6 +3,7 @@
 // FOR UPDATE), so concurrent logins of one card serialise: exactly one binds a device, a count
 // card is never over-used.
 import type { CardRecord } from '../domain/types';
+import { postgresAttempts } from './attempts';
 import { findPotatoUser, findUserToken, saveUserToken, sweepUserTokens } from './sql/accounts';
 import { type CardRow, cardColumns, num, toCardRecord } from './sql/card-rows';
 import { type CardWrites, writeCardChanges } from './sql/card-writes';
@@ -31,8 +32,10 @@ export function writesOf(card: CardRecord, change: CardChange, nowMs: number): C
 }
 
 export function createPostgresStorage(db: Database, clock: { now(): number }): Storage {
+  const attempts = postgresAttempts(db);
   return {
     database: db,
+    attempts,
     withCard(appId, cardStr, decide) {
       return db.transaction(async (tx) => {
         const card = await selectCard(tx, appId, cardStr, true);
@@ -95,6 +98,7 @@ export function createPostgresStorage(db: Database, clock: { now(): number }): S
            SELECT statecode FROM sessions WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)`,
         [nowMs, limit],
       );
+      await attempts.sweep(nowMs);
       return { sessions: sessions.rowCount, tokens: await sweepUserTokens(db, nowMs) };
     },
     close: () => db.close(),

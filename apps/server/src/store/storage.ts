@@ -3,6 +3,7 @@
 // share the database) and the embedded store (PGlite, one process: authoritative memory with
 // group commit). The service decides every rule; an adapter only reads, locks and writes.
 import type { CardRecord, Fail } from '../domain/types';
+import type { AttemptStore } from './attempts';
 import type { Database } from './types';
 
 export interface SessionRecord {
@@ -112,6 +113,11 @@ export interface Storage {
    * a caller that wants them all calls again while it returns `limit` sessions.
    */
   sweep(nowMs: number, limit: number): Promise<{ sessions: number; tokens: number }>;
+  /**
+   * Failed-attempt counters shared with other processes (PostgreSQL); undefined when this
+   * process is the only one (embedded), where the throttle's own memory is authoritative.
+   */
+  readonly attempts?: AttemptStore | undefined;
   /** The database for admin tooling and tests; the embedded adapter keeps its memory consistent with it. */
   readonly database: Database;
   close(): Promise<void>;

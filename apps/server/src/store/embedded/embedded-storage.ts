@@ -125,7 +125,6 @@ export class EmbeddedStorage implements Storage {
   async renewSession({
     appId,
     statecode,
-    nowMs,
     expiresAt,
     refusal,
   }: Parameters<Storage['renewSession']>[0]): ReturnType<Storage['renewSession']> {
