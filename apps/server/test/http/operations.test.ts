@@ -227,17 +227,21 @@ describe('hostile and malformed input never yields a 500', () => {
     );
   });
 
-  it('unknown paths and methods: 404 JSON', async () => {
-    for (const [method, path] of [
-      ['GET', `/${server.app.routes.login}`],
-      ['POST', '/not-a-code'],
-      ['POST', '/0123456789abcdef'],
-      ['PUT', '/api/login'],
-      ['GET', '/api/login'],
-      ['DELETE', '/healthz'],
+  it('unknown paths: 404 JSON; known paths with another method: 405 with Allow', async () => {
+    for (const [method, path, status, allow] of [
+      ['GET', `/${server.app.routes.login}`, 405, 'POST'],
+      ['POST', '/not-a-code', 404, null],
+      ['POST', '/0123456789abcdef', 404, null],
+      ['GET', '/0123456789ABCDEF', 404, null],
+      ['PUT', '/api/login', 405, 'POST'],
+      ['GET', '/api/login', 405, 'POST'],
+      ['GET', '/api/nope', 404, null],
+      ['DELETE', '/healthz', 405, 'GET, HEAD'],
+      ['POST', '/openapi.json', 405, 'GET, HEAD'],
     ] as const) {
       const res = await fetch(`${server.url}${path}`, { method });
-      expect(res.status, `${method} ${path}`).toBe(404);
+      expect(res.status, `${method} ${path}`).toBe(status);
+      expect(res.headers.get('allow'), `${method} ${path}`).toBe(allow);
       expect(res.headers.get('content-type')).toMatch(/application\/json/);
       const text = await res.text();
       expect(text).not.toMatch(/at .*\.(ts|js):\d+/);

@@ -115,6 +115,9 @@ const getCardMyList: Endpoint = async (ctx, req, _res, app, body) => {
 
 const ENDPOINTS: Record<string, Endpoint> = { login, createCardMy, getCardMyList };
 
+/** The names under `/api/` this server answers (POST). */
+export const POTATO_ENDPOINT_NAMES: ReadonlySet<string> = new Set(Object.keys(ENDPOINTS));
+
 export function potatoRouter(ctx: HttpContext): Router {
   const router = Router();
   router.post('/:name', async (req, res) => {
