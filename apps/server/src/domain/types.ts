@@ -121,6 +121,12 @@ export interface KamiService {
   }): Promise<{ ok: true; apiUserToken: string; expiresAt: number } | { ok: false }>;
   /** The user id behind a live token of this app, or undefined. */
   resolveUserToken(input: { app: AppRecord; token: string }): Promise<string | undefined>;
+
+  /**
+   * With the app's replayProtection: whether a verified request signature `s` was already used
+   * while a request carrying it could still pass the timestamp check. Records it otherwise.
+   */
+  isReplayed(input: { app: AppRecord; signature: string }): Promise<boolean>;
   createCards(input: { app: AppRecord; type: number; total: number; ip: string }): Promise<PotatoCard[]>;
   listCards(input: {
     app: AppRecord;

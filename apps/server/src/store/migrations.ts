@@ -108,4 +108,16 @@ CREATE INDEX potato_tokens_user_idx ON potato_tokens (user_id);
 );
 CREATE INDEX attempts_expiry_idx ON attempts (expires_at);`,
   },
+  {
+    version: 5,
+    name: 'seen request signatures',
+    // Apps with replayProtection on PostgreSQL: a signature is refused while its row lives.
+    sql: `CREATE TABLE seen_signatures (
+  app_id     text NOT NULL,
+  signature  text NOT NULL,
+  expires_at bigint NOT NULL,
+  PRIMARY KEY (app_id, signature)
+);
+CREATE INDEX seen_signatures_expiry_idx ON seen_signatures (expires_at);`,
+  },
 ];

@@ -4,6 +4,7 @@
 // card is never over-used.
 import type { CardRecord } from '../domain/types';
 import { postgresAttempts } from './attempts';
+import { firstUseInDatabase } from './seen-signatures';
 import { findPotatoUser, findUserToken, saveUserToken, sweepUserTokens } from './sql/accounts';
 import { type CardRow, cardColumns, num, toCardRecord } from './sql/card-rows';
 import { type CardWrites, writeCardChanges } from './sql/card-writes';
@@ -91,6 +92,8 @@ export function createPostgresStorage(db: Database, clock: { now(): number }): S
     findPotatoUser: (appId, userNumber) => findPotatoUser(db, appId, userNumber),
     saveUserToken: (token) => saveUserToken(db, token),
     findUserToken: (token) => findUserToken(db, token),
+    firstUseOfSignature: (appId, signature, nowMs, expiresAt) =>
+      firstUseInDatabase(db, appId, signature, nowMs, expiresAt),
     async sweep(nowMs, limit) {
       // A bounded slice, oldest expiry first (sessions_expiry_idx): no long statement or lock.
       const sessions = await db.query(
@@ -99,6 +102,7 @@ export function createPostgresStorage(db: Database, clock: { now(): number }): S
         [nowMs, limit],
       );
       await attempts.sweep(nowMs);
+      await db.query('DELETE FROM seen_signatures WHERE expires_at <= $1', [nowMs]);
       return { sessions: sessions.rowCount, tokens: await sweepUserTokens(db, nowMs) };
     },
     close: () => db.close(),

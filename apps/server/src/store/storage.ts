@@ -109,6 +109,12 @@ export interface Storage {
   findUserToken(token: string): Promise<Omit<UserTokenRecord, 'token' | 'createdAt'> | undefined>;
 
   /**
+   * Records a request signature until `expiresAt`; false when it was already recorded and has
+   * not expired (a replay). Shared across processes on PostgreSQL.
+   */
+  firstUseOfSignature(appId: string, signature: string, nowMs: number, expiresAt: number): Promise<boolean>;
+
+  /**
    * Deletes at most `limit` expired sessions and expired user tokens, a bounded amount of work;
    * a caller that wants them all calls again while it returns `limit` sessions.
    */

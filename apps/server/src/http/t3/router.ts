@@ -8,7 +8,7 @@
 // The request log, CORS and error answers wrap it in edge.ts, exactly as they wrap Express.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpContext } from '../context';
-import { type Fields, MalformedBodyError, parseForm } from '../form';
+import { type Fields, firstValue, MalformedBodyError, parseForm } from '../form';
 import { maskCard } from '../mask';
 import { mediaType, readBody, utf8Text } from '../raw-body';
 import type { RequestNotes } from '../request-log';
@@ -85,6 +85,8 @@ async function handleT3(
     const reply = new T3Reply(res, notes, app, codec, ctx.server.t3ErrorCode);
     const checked = checkT3Request({ app, route, fields, codec, nowMs: ctx.clock.now() });
     if ('error' in checked) reply.fail(checked.error);
+    else if (await ctx.service.isReplayed({ app, signature: firstValue(fields, 's') ?? '' }))
+      reply.fail('TIMESTAMP_INVALID');
     else {
       await T3_HANDLERS[route]({
         service: ctx.service,

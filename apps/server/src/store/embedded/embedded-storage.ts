@@ -32,6 +32,7 @@ import type { Database } from '../types';
 import { Batch, FlushFailedError } from './batch';
 import { CardCache } from './card-cache';
 import { SessionTable } from './session-table';
+import { SeenSignatures } from '../seen-signatures';
 
 /** Written-behind changes wait at most this long for a batch to ride along with. */
 export const LAZY_FLUSH_MS = 1000;
@@ -53,6 +54,7 @@ export class EmbeddedStorage implements Storage {
   private readonly cards: CardCache;
   private readonly sessions = new SessionTable();
   private readonly tokens = new Map<string, TokenEntry>();
+  private readonly signatures = new SeenSignatures();
   /** Card id -> the batch holding its uncommitted changes. */
   private readonly pendingCards = new Map<string, Batch>();
 
@@ -194,6 +196,10 @@ export class EmbeddedStorage implements Storage {
 
   saveUserToken(token: Parameters<Storage['saveUserToken']>[0]): Promise<void> {
     return saveUserToken(this.db, token);
+  }
+
+  firstUseOfSignature(appId: string, signature: string, nowMs: number, expiresAt: number): Promise<boolean> {
+    return Promise.resolve(this.signatures.firstUse(`${appId}\u0000${signature}`, nowMs, expiresAt));
   }
 
   /** Tokens never change once issued, so found ones are remembered. */
