@@ -1,6 +1,6 @@
 // Apps are declared in configuration and upserted by name at start. Secrets and 调用码 that the
 // configuration leaves out are generated once and persisted, so a restart keeps them.
-import { kindColumns } from './card-rows';
+import { kindColumns } from './cards';
 import type { DomainContext } from './context';
 import { newAppKey, newAskKey, newRouteCode } from './ids';
 import { hashPassword, verifyPassword } from './passwords';

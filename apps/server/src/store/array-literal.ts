@@ -11,3 +11,14 @@ export function textArrayLiteral(values: readonly string[]): string {
   }
   return `${out}}`;
 }
+
+/** A PostgreSQL array literal of numbers (`{1,NULL,3}`), for the same reason. */
+export function numberArrayLiteral(values: ReadonlyArray<number | null>): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) out += ',';
+    const v = values[i];
+    out += v === null || v === undefined ? 'NULL' : String(v);
+  }
+  return `${out}}`;
+}

@@ -85,7 +85,9 @@ describe('test harness', () => {
     expect(control).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
   });
 
-  it('runs a real server per request, in each encoding, without leaking the private key', async () => {
+  it('runs a real server per request, in each encoding, without leaking the private key', {
+    timeout: 120_000,
+  }, async () => {
     for (const encoding of ['plain', 'base64', 'rsa'] as const) {
       const { status, json } = await call('POST', '/servers', { encoding, settings: { codeType: 'int' } });
       expect(status).toBe(201);
@@ -99,7 +101,9 @@ describe('test harness', () => {
     }
   });
 
-  it('disables, enables, kicks and expires cards, and restarts with the same data', async () => {
+  it('disables, enables, kicks and expires cards, and restarts with the same data', {
+    timeout: 120_000,
+  }, async () => {
     const server = (await call('POST', '/servers', { encoding: 'rsa' })).json as unknown as Described;
     const client = clientOf(server);
     const card = (await call('POST', `/servers/${server.id}/cards`, { imei: 'DEV-A' })).json

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createKamiService, defaultAppSettings, type KamiServiceHandle } from '../../src/domain/index';
 import { T3_ROUTE_NAMES } from '../../src/domain/types';
 import { MIGRATIONS } from '../../src/store/migrations';
-import { ADMIN_URL, createTestDatabase, describeEngines, FakeClock, PG_SKIP_NOTE } from './harness';
+import { ADMIN_URL, createTestDatabase, describeEngines, newClock, PG_SKIP_NOTE } from './harness';
 
 describeEngines('apps', (engine) => {
   it('generates keys and 16-hex 调用码 per endpoint, resolvable from the cache', async () => {
@@ -107,7 +107,7 @@ describe('restart persistence [pglite file]', () => {
   it('keeps apps, generated keys/routes, cards, bindings and sessions across close/reopen', async () => {
     const dir = join(tmp(), 'data');
     dirs.push(dir);
-    const clock = new FakeClock();
+    const clock = newClock();
     const config = {
       name: 'persist',
       potatoUsers: [{ userNumber: 'u', passWord: 'p' }],
@@ -144,7 +144,7 @@ describe('restart persistence [pglite file]', () => {
   it('config values win over stored ones on restart, unspecified ones stay', async () => {
     const dir = join(tmp(), 'data');
     dirs.push(dir);
-    const clock = new FakeClock();
+    const clock = newClock();
     const first = await createKamiService({ db: { kind: 'file', path: dir }, clock, apps: [{ name: 'x' }] });
     const before = first.listApps()[0];
     await first.close();
@@ -166,7 +166,7 @@ describe.skipIf(!ADMIN_URL)(`restart persistence [postgres]${PG_SKIP_NOTE}`, () 
   it('two servers started together on one database agree on generated keys', async () => {
     const db = await createTestDatabase(ADMIN_URL as string);
     try {
-      const clock = new FakeClock();
+      const clock = newClock();
       const opts = { db: { kind: 'postgres' as const, url: db.url }, clock, apps: [{ name: 'shared' }] };
       const [a, b] = await Promise.all([createKamiService(opts), createKamiService(opts)]);
       const appA = a.listApps()[0];

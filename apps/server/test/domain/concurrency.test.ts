@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createKamiService, type KamiServiceHandle } from '../../src/domain/index';
 import type { AppRecord } from '../../src/domain/types';
-import { ADMIN_URL, createTestDatabase, describeEngines, FakeClock, PG_SKIP_NOTE } from './harness';
+import { ADMIN_URL, createTestDatabase, describeEngines, newClock, PG_SKIP_NOTE } from './harness';
 
 type Login = KamiServiceHandle['login'];
 
@@ -56,7 +56,7 @@ describe.skipIf(!ADMIN_URL)(`concurrency across two service instances [postgres]
     const db = await createTestDatabase(ADMIN_URL as string);
     const services: KamiServiceHandle[] = [];
     try {
-      const clock = new FakeClock();
+      const clock = newClock();
       const opts = {
         db: { kind: 'postgres' as const, url: db.url },
         clock,

@@ -6,17 +6,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { upsertApp } from '../../src/domain/apps';
-import { mintCard } from '../../src/domain/cards-admin';
+import { AppCache, upsertApp } from '../../src/domain/apps';
 import type { DomainContext } from '../../src/domain/context';
-import { EmbeddedStore, FLUSH_MARKER, FlushFailedError, LAZY_FLUSH_MS } from '../../src/domain/embedded';
 import { createSnowflake } from '../../src/domain/ids';
 import { createKamiService, type KamiServiceHandle } from '../../src/domain/index';
+import { serviceOver } from '../../src/domain/service';
 import type { CardRecord } from '../../src/domain/types';
 import { md5 } from '../../src/md5';
+import { FlushFailedError } from '../../src/store/embedded/batch';
+import { EmbeddedStorage, LAZY_FLUSH_MS } from '../../src/store/embedded/embedded-storage';
 import { openDatabase } from '../../src/store/index';
+import { FLUSH_MARKER } from '../../src/store/sql/card-writes';
 import type { Database } from '../../src/store/types';
-import { FakeClock } from './harness';
+import { newClock } from './harness';
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -48,7 +50,7 @@ function faultyDatabase(db: Database) {
 async function faultyStore(options: { cardCacheMax?: number } = {}) {
   const raw = await openDatabase({ kind: 'memory' });
   const { db, state } = faultyDatabase(raw);
-  const clock = new FakeClock();
+  const clock = newClock();
   const ctx: DomainContext = {
     db,
     clock,
@@ -57,11 +59,15 @@ async function faultyStore(options: { cardCacheMax?: number } = {}) {
     userTokenTtlSeconds: 7200,
   };
   const app = await upsertApp(ctx, { name: `app-${randomBytes(4).toString('hex')}` });
-  const store = new EmbeddedStore(ctx, options);
-  await store.start();
+  const storage = new EmbeddedStorage(db, options);
+  await storage.start();
+  const apps = new AppCache();
+  apps.add(app);
+  // The service over this adapter, plus the adapter's own in-memory sizes.
+  const store = Object.assign(serviceOver(storage, ctx, apps), { stats: () => storage.stats() });
   cleanup.push(async () => {
     await store.close().catch(() => {});
-    await raw.close();
+    await raw.close().catch(() => {});
   });
   const onDisk = async (cardStr: string) =>
     (
@@ -78,7 +84,7 @@ describe('embedded store: group commit', () => {
   it('concurrent logins on many cards are written in far fewer flushes, all acknowledged ones on disk', async () => {
     const { ctx, app, store, state, onDisk } = await faultyStore();
     const cards: CardRecord[] = [];
-    for (let i = 0; i < 20; i++) cards.push(await mintCard(ctx, { app, card: { kind: 'count', uses: 3 } }));
+    for (let i = 0; i < 20; i++) cards.push(await store.mintCard({ app, card: { kind: 'count', uses: 3 } }));
     state.flushes = 0;
     const results = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
@@ -103,14 +109,14 @@ describe('embedded store: group commit', () => {
 describe('embedded store: re-logins written behind', () => {
   it('answers a re-login without a flush; its session rides with the next batch', async () => {
     const { ctx, app, store, state, clock, onDisk } = await faultyStore();
-    const card = await mintCard(ctx, { app, card: { kind: 'time', type: 2 } });
-    const other = await mintCard(ctx, { app, card: { kind: 'time', type: 2 } });
+    const card = await store.mintCard({ app, card: { kind: 'time', type: 2 } });
+    const other = await store.mintCard({ app, card: { kind: 'time', type: 2 } });
     const first = await store.login({ app, kami: card.cardStr, imei: 'A', ip: '' });
     if (!first.ok) throw new Error(first.error);
     // The binding login is on disk once answered.
     expect([(await onDisk(card.cardStr))?.imei, Number((await onDisk(card.cardStr))?.n)]).toEqual(['A', 1]);
     const flushes = state.flushes;
-    clock.advanceSeconds(2);
+    clock.advance({ seconds: 2 });
     const again = await store.login({ app, kami: card.cardStr, imei: 'A', ip: '' });
     if (!again.ok) throw new Error(again.error);
     expect(again.body.statecode).not.toBe(first.body.statecode);
@@ -124,9 +130,9 @@ describe('embedded store: re-logins written behind', () => {
 
   it('with no other write, the session is on disk within the lazy-flush delay', async () => {
     const { ctx, app, store, clock, onDisk } = await faultyStore();
-    const card = await mintCard(ctx, { app, card: { kind: 'time', type: 2 } });
+    const card = await store.mintCard({ app, card: { kind: 'time', type: 2 } });
     expect((await store.login({ app, kami: card.cardStr, imei: 'A', ip: '' })).ok).toBe(true);
-    clock.advanceSeconds(2);
+    clock.advance({ seconds: 2 });
     expect((await store.login({ app, kami: card.cardStr, imei: 'A', ip: '' })).ok).toBe(true);
     expect(Number((await onDisk(card.cardStr))?.n)).toBe(1);
     await expect
@@ -136,7 +142,7 @@ describe('embedded store: re-logins written behind', () => {
 
   it("a re-login that met its card's binding still on the way to disk shares that batch's fate", async () => {
     const { ctx, app, store, state, onDisk } = await faultyStore();
-    const card = await mintCard(ctx, { app, card: { kind: 'time', type: 2 } });
+    const card = await store.mintCard({ app, card: { kind: 'time', type: 2 } });
     state.failNext = 1;
     // Same tick: the first binds (a change), the second finds the card bound and changes nothing.
     const results = await Promise.allSettled([
@@ -150,11 +156,11 @@ describe('embedded store: re-logins written behind', () => {
 
   it('a failed flush loses the written-behind session, never card state', async () => {
     const { ctx, app, store, state, clock, onDisk } = await faultyStore();
-    const card = await mintCard(ctx, { app, card: { kind: 'time', type: 2 } });
-    const other = await mintCard(ctx, { app, card: { kind: 'count', uses: 2 } });
+    const card = await store.mintCard({ app, card: { kind: 'time', type: 2 } });
+    const other = await store.mintCard({ app, card: { kind: 'count', uses: 2 } });
     const first = await store.login({ app, kami: card.cardStr, imei: 'A', ip: '' });
     if (!first.ok) throw new Error(first.error);
-    clock.advanceSeconds(2);
+    clock.advance({ seconds: 2 });
     const soft = await store.login({ app, kami: card.cardStr, imei: 'A', ip: '' });
     if (!soft.ok) throw new Error(soft.error);
     state.failNext = 1;
@@ -179,7 +185,7 @@ describe('embedded store: card cache eviction', () => {
   it('a small cache evicts clean cards only; reloaded cards keep every acknowledged change', async () => {
     const { ctx, app, store, onDisk } = await faultyStore({ cardCacheMax: 10 });
     const cards: CardRecord[] = [];
-    for (let i = 0; i < 40; i++) cards.push(await mintCard(ctx, { app, card: { kind: 'count', uses: 2 } }));
+    for (let i = 0; i < 40; i++) cards.push(await store.mintCard({ app, card: { kind: 'count', uses: 2 } }));
     // Two rounds of concurrent logins over four times more cards than the cache holds.
     for (const imei of ['A', 'A']) {
       const results = await Promise.all(
@@ -205,7 +211,7 @@ describe('embedded store: durability across restart', () => {
   it('a restart after close() sees every acknowledged change', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'kami-embedded-'));
     cleanup.push(() => rm(dir, { recursive: true, force: true }));
-    const clock = new FakeClock();
+    const clock = newClock();
     const apps = [{ name: 'durable' }];
     const first = await createKamiService({ db: { kind: 'file', path: dir }, clock, apps });
     const app = first.listApps()[0];
@@ -226,7 +232,7 @@ describe('embedded store: durability across restart', () => {
     expect(await first.setCardDisabled({ app, cardStr: disabled.cardStr, disabled: true })).toBe(true);
     expect(await first.deleteCard({ app, cardStr: deleted.cardStr })).toBe(true);
     // A renewal is written behind; close() writes it too.
-    clock.advanceSeconds(500);
+    clock.advance({ seconds: 500 });
     expect((await first.heartbeat({ app, statecode: login.body.statecode })).ok).toBe(true);
     await first.close();
 
@@ -244,7 +250,7 @@ describe('embedded store: durability across restart', () => {
     expect((await second.getCard({ app: app2, cardStr: disabled.cardStr }))?.disabled).toBe(true);
     expect((await second.getCard({ app: app2, cardStr: deleted.cardStr }))?.status).toBe(0);
     // The session survived, renewed: 500 s + 600 s validity from the renewal, so alive at +1000 s.
-    clock.advanceSeconds(500);
+    clock.advance({ seconds: 500 });
     expect((await second.heartbeat({ app: app2, statecode: login.body.statecode })).ok).toBe(true);
     expect(await second.login({ app: app2, kami: bound.cardStr, imei: 'OTHER', ip: '' })).toEqual({
       ok: false,
@@ -256,7 +262,7 @@ describe('embedded store: durability across restart', () => {
 describe('embedded store: a failed flush', () => {
   it('rejects the affected requests and leaves memory equal to disk', async () => {
     const { ctx, app, store, state, onDisk } = await faultyStore();
-    const card = await mintCard(ctx, { app, card: { kind: 'count', uses: 3 } });
+    const card = await store.mintCard({ app, card: { kind: 'count', uses: 3 } });
     state.failNext = 1;
     const results = await Promise.allSettled([
       store.login({ app, kami: card.cardStr, imei: 'A', ip: '' }),
@@ -287,7 +293,7 @@ describe('embedded store: a failed flush', () => {
 
   it('rolls back an unbind and its ended sessions', async () => {
     const { ctx, app, store, state, onDisk } = await faultyStore();
-    const card = await mintCard(ctx, { app, card: { kind: 'permanent' } });
+    const card = await store.mintCard({ app, card: { kind: 'permanent' } });
     const login = await store.login({ app, kami: card.cardStr, imei: 'A', ip: '' });
     if (!login.ok) throw new Error(login.error);
     state.failNext = 1;
@@ -314,7 +320,7 @@ describe('embedded store: admin operations and admin SQL', () => {
   });
 
   it('are seen by later logins and heartbeats', async () => {
-    const clock = new FakeClock();
+    const clock = newClock();
     service = await createKamiService({ db: { kind: 'memory' }, clock, apps: [{ name: 'admin' }] });
     const app = service.listApps()[0];
     if (!app) throw new Error('no app');

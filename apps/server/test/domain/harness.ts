@@ -5,25 +5,16 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe } from 'vitest';
 import { createKamiService, type KamiServiceHandle } from '../../src/domain/index';
-import type { AppConfig, AppRecord, Clock, DatabaseSpec } from '../../src/domain/types';
+import type { AppConfig, AppRecord, DatabaseSpec } from '../../src/domain/types';
+import { createFakeClock, type FakeClock } from '../../src/testing';
 
 export const ADMIN_URL = process.env.KAMI_TEST_DATABASE_URL;
 /** Appended to PostgreSQL-only suite titles so a skip says why. */
 export const PG_SKIP_NOTE = ADMIN_URL ? '' : ' — skipped: KAMI_TEST_DATABASE_URL is not set';
 
-/** A clock tests move by hand: expiry is tested by advancing it, never by sleeping. */
-export class FakeClock implements Clock {
-  constructor(private ms = Date.UTC(2026, 2, 11, 4, 0, 0)) {}
-  now(): number {
-    return this.ms;
-  }
-  advance(ms: number): void {
-    this.ms += ms;
-  }
-  advanceSeconds(s: number): void {
-    this.ms += s * 1000;
-  }
-}
+/** The domain suites' clock: the testing API's fake clock, starting on the seed's day. */
+export const newClock = (ms: number = Date.UTC(2026, 2, 11, 4, 0, 0)): FakeClock => createFakeClock(ms);
+export type { FakeClock };
 
 export function withDatabase(adminUrl: string, name: string): string {
   const url = new URL(adminUrl);
@@ -107,7 +98,7 @@ function makeEngine(name: Engine['name'], spec: () => DatabaseSpec): Engine {
     name,
     spec,
     async start(opts = {}) {
-      const clock = opts.clock ?? new FakeClock();
+      const clock = opts.clock ?? newClock();
       const appConfig: AppConfig = { name: `app-${randomBytes(6).toString('hex')}`, ...opts.app };
       const service = await createKamiService({
         db: spec(),

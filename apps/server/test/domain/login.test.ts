@@ -24,7 +24,7 @@ describeEngines('login', (engine) => {
     const { service, app, clock } = await engine.start();
     const card = await service.mintCard({ app, card: { kind: 'time', type: 2 }, core: '48656c6c6f' });
     expect(card.activatedAt).toBeNull();
-    clock.advanceSeconds(3600); // activation is at first login, not at minting
+    clock.advance({ seconds: 3600 }); // activation is at first login, not at minting
     const now = Math.floor(clock.now() / 1000);
     const body = okBody(await service.login({ app, kami: card.cardStr, imei: 'DEVICE_001', ip: '1.2.3.4' }));
     expect(Object.keys(body)).toEqual([
@@ -65,7 +65,7 @@ describeEngines('login', (engine) => {
     expect(stored?.imei).toBe('DEVICE_001');
 
     // A later login counts down from the first one.
-    clock.advanceSeconds(DAY);
+    clock.advance({ seconds: DAY });
     const again = okBody(await service.login({ app, kami: card.cardStr, imei: 'DEVICE_001', ip: '1.2.3.4' }));
     expect(again.end_time).toBe(body.end_time);
     expect(again.available).toBe(29 * DAY);
@@ -92,9 +92,9 @@ describeEngines('login', (engine) => {
     const { service, app, clock } = await engine.start();
     const card = await service.mintCard({ app, card: { kind: 'time', type: 0 } });
     okBody(await service.login({ app, kami: card.cardStr, imei: 'D', ip: '' }));
-    clock.advanceSeconds(DAY - 1);
+    clock.advance({ seconds: DAY - 1 });
     expect(okBody(await service.login({ app, kami: card.cardStr, imei: 'D', ip: '' })).available).toBe(1);
-    clock.advanceSeconds(1);
+    clock.advance({ seconds: 1 });
     expect(await service.login({ app, kami: card.cardStr, imei: 'D', ip: '' })).toEqual({
       ok: false,
       error: 'CARD_EXPIRED',
@@ -110,7 +110,7 @@ describeEngines('login', (engine) => {
     expect(body.available).toBe(
       (parseBeijingDateTime(PERMANENT_END_TIME) as number) - Math.floor(clock.now() / 1000),
     );
-    clock.advanceSeconds(10 * 365 * DAY);
+    clock.advance({ seconds: 10 * 365 * DAY });
     expect((await service.login({ app, kami: card.cardStr, imei: 'D', ip: '' })).ok).toBe(true);
   });
 
@@ -231,7 +231,7 @@ describeEngines('login', (engine) => {
     const { service, app, clock } = await engine.start();
     const card = await service.mintCard({ app, card: { kind: 'time', type: 0 } });
     expect((await service.login({ app, kami: card.cardStr, imei: 'DEV-A', ip: '' })).ok).toBe(true);
-    clock.advanceSeconds(2 * DAY);
+    clock.advance({ seconds: 2 * DAY });
     expect((await service.login({ app, kami: card.cardStr, imei: 'DEV-B', ip: '' })).ok).toBe(false);
     expect(await service.login({ app, kami: card.cardStr, imei: 'DEV-B', ip: '' })).toEqual({
       ok: false,

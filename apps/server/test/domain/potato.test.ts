@@ -16,9 +16,9 @@ describeEngines('potatocloud', (engine) => {
     expect(login.expiresAt).toBe(clock.now() + 100_000);
     const userId = await service.resolveUserToken({ app, token: login.apiUserToken });
     expect(userId).toMatch(/^\d+$/);
-    clock.advanceSeconds(99);
+    clock.advance({ seconds: 99 });
     expect(await service.resolveUserToken({ app, token: login.apiUserToken })).toBe(userId);
-    clock.advanceSeconds(1);
+    clock.advance({ seconds: 1 });
     expect(await service.resolveUserToken({ app, token: login.apiUserToken })).toBeUndefined();
     expect(await service.resolveUserToken({ app, token: 'nope' })).toBeUndefined();
     expect(await service.resolveUserToken({ app, token: '' })).toBeUndefined();
@@ -137,7 +137,7 @@ describeEngines('potatocloud', (engine) => {
     ).toEqual([created[1]]);
     expect((await service.listCards({ app, page: 1, size: 10, state: 1 })).total).toBe(2);
     expect((await service.listCards({ app, page: 1, size: 10 })).total).toBe(4);
-    clock.advanceSeconds(2 * 86_400); // created[0] is a day card
+    clock.advance({ seconds: 2 * 86_400 }); // created[0] is a day card
     expect(
       (await service.listCards({ app, page: 1, size: 10, state: 3 })).list.map((c) => c.cardStr),
     ).toEqual([created[0]]);

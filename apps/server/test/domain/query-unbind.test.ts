@@ -23,7 +23,7 @@ describeEngines('query', (engine) => {
     const login = await service.login({ app, kami: card.cardStr, imei: 'D', ip: '' });
     expect(login.ok).toBe(true);
     const t0 = Math.floor(clock.now() / 1000);
-    clock.advanceSeconds(DAY);
+    clock.advance({ seconds: DAY });
     expect(await service.query({ app, kami: card.cardStr })).toEqual({
       ok: true,
       body: {
@@ -36,7 +36,7 @@ describeEngines('query', (engine) => {
         available: 6 * DAY,
       },
     });
-    clock.advanceSeconds(6 * DAY);
+    clock.advance({ seconds: 6 * DAY });
     const expired = await service.query({ app, kami: card.cardStr });
     expect(expired.ok && expired.body.state).toBe('已到期');
     expect(expired.ok && expired.body.available).toBe(0);

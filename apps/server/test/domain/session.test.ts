@@ -18,7 +18,7 @@ describeEngines('heartbeat', (engine) => {
   it('answers with the clock time and renews the statecode for another validity period', async () => {
     const { service, app, clock, statecode } = await loggedIn(60);
     for (let i = 0; i < 5; i++) {
-      clock.advanceSeconds(50); // 250 s in total: only alive because every beat renews it
+      clock.advance({ seconds: 50 }); // 250 s in total: only alive because every beat renews it
       const now = Math.floor(clock.now() / 1000);
       expect(await service.heartbeat({ app, statecode })).toEqual({
         ok: true,
@@ -30,9 +30,9 @@ describeEngines('heartbeat', (engine) => {
 
   it('状态码不存在 once the validity period passes without a beat', async () => {
     const { service, app, clock, statecode, cardStr } = await loggedIn(60);
-    clock.advanceSeconds(59);
+    clock.advance({ seconds: 59 });
     expect((await service.heartbeat({ app, statecode })).ok).toBe(true);
-    clock.advanceSeconds(60);
+    clock.advance({ seconds: 60 });
     expect(await service.heartbeat({ app, statecode })).toEqual({ ok: false, error: 'STATECODE_NOT_FOUND' });
     // A fresh login gives a working statecode again.
     const again = await service.login({ app, kami: cardStr, imei: 'D', ip: '' });
@@ -99,7 +99,7 @@ describeEngines('heartbeat', (engine) => {
     });
 
     const expiring = await loggedIn(7 * 86_400, 'day');
-    expiring.clock.advanceSeconds(86_400);
+    expiring.clock.advance({ seconds: 86_400 });
     expect(await expiring.service.heartbeat({ app: expiring.app, statecode: expiring.statecode })).toEqual({
       ok: false,
       error: 'CARD_EXPIRED',
@@ -108,7 +108,7 @@ describeEngines('heartbeat', (engine) => {
 
   it('two logins give two live statecodes (different seconds)', async () => {
     const { service, app, clock, statecode, cardStr } = await loggedIn();
-    clock.advanceSeconds(1);
+    clock.advance({ seconds: 1 });
     const second = await service.login({ app, kami: cardStr, imei: 'D', ip: '' });
     if (!second.ok) throw new Error(second.error);
     expect(second.body.statecode).not.toBe(statecode);
@@ -119,11 +119,11 @@ describeEngines('heartbeat', (engine) => {
 
   it('sweepExpired deletes only dead sessions and tokens', async () => {
     const { service, app, clock, statecode } = await loggedIn(60);
-    clock.advanceSeconds(30);
+    clock.advance({ seconds: 30 });
     const minted = await service.mintCard({ app, card: { kind: 'permanent' } });
     const fresh = await service.login({ app, kami: minted.cardStr, imei: 'D', ip: '' });
     if (!fresh.ok) throw new Error(fresh.error);
-    clock.advanceSeconds(31); // the first session is dead, the second has 29 s left
+    clock.advance({ seconds: 31 }); // the first session is dead, the second has 29 s left
     // On PostgreSQL the database is shared with this file's other tests, whose sessions may be dead too.
     const swept = await service.sweepExpired();
     if (engine.name === 'pglite') expect(swept).toEqual({ sessions: 1, tokens: 0 });

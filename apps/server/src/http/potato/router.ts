@@ -10,6 +10,7 @@ import {
   timingSafeEqualString,
 } from '@kami-verify/core';
 import { type Request, type Response, Router } from 'express';
+import { mayCreateCardsByApi } from '../../domain/rules/index';
 import type { AppRecord } from '../../domain/types';
 import { md5 } from '../../md5';
 import {
@@ -89,7 +90,7 @@ const login: Endpoint = async (ctx, req, _res, app, body) => {
 
 const createCardMy: Endpoint = async (ctx, req, _res, app, body) => {
   await authenticateUser(ctx, req, app);
-  if (!app.settings.apiCardCreation) throw new PotatoFailure(403, 'PERMISSION_DENIED');
+  if (!mayCreateCardsByApi(app)) throw new PotatoFailure(403, 'PERMISSION_DENIED');
   const input = parsePotatoRequest(CreateCardRequestSchema, body);
   if (!input.ok) throw new PotatoFailure(500, input.field === 'type' ? 'INVALID_TYPE' : 'INVALID_TOTAL');
   const { type, total } = input.value;

@@ -1,6 +1,7 @@
 // The checks every T3 endpoint shares, in the hosted service's order: app switch, endpoint
 // switch, timestamp, signature, then value decoding.
 import { buildSignText, type ServerCodec, type T3MessageCode, verifyT3Signature } from '@kami-verify/core';
+import { endpointRefusal } from '../../domain/rules/index';
 import type { AppRecord, T3RouteName } from '../../domain/types';
 import { md5 } from '../../md5';
 import { type Fields, firstValue } from '../form';
@@ -29,8 +30,8 @@ export function checkT3Request(input: {
 }): CheckedRequest | { error: T3MessageCode } {
   const { app, route, fields, codec } = input;
   const s = app.settings;
-  if (!s.enabled) return { error: 'APP_DISABLED' };
-  if (!s.endpoints[route]) return { error: 'ENDPOINT_DISABLED' };
+  const refused = endpointRefusal(app, route);
+  if (refused) return refused;
 
   if (s.timestampCheck.enabled) {
     const raw = firstValue(fields, 't');

@@ -1,6 +1,14 @@
-// What each T3 endpoint does once the shared checks passed. Card rules live in the domain
-// service; this file only maps fields in and replies out.
+// What each T3 endpoint does once the shared checks passed. The rules (required fields, card
+// rules) are the domain's; this file only maps fields in and replies out.
 import { T3_SUCCESS_MESSAGES } from '@kami-verify/core';
+import {
+  cardField,
+  heartbeatFields,
+  isLatestVersion,
+  loginFields,
+  unbindFields,
+  versionField,
+} from '../../domain/rules/index';
 import type { AppRecord, KamiService, T3RouteName } from '../../domain/types';
 import type { T3Reply } from './reply';
 
@@ -17,19 +25,13 @@ export interface T3Call {
 
 type Handler = (call: T3Call) => Promise<void>;
 
-const nonEmpty = (value: string | undefined): value is string => value !== undefined && value !== '';
-
 const login: Handler = async ({ service, app, values, signText, ip, reply, logCard }) => {
-  const kami = values.get('kami');
-  const imei = values.get('imei');
-  logCard(kami);
-  if (!nonEmpty(kami)) return reply.fail('CARD_REQUIRED');
-  if (app.settings.machineCodeCheck && !nonEmpty(imei)) return reply.fail('DEVICE_REQUIRED');
-  if (imei?.includes("'")) return reply.fail('DEVICE_INVALID');
+  logCard(values.get('kami'));
+  const fields = loginFields(app, values);
+  if ('error' in fields) return reply.fail(fields.error);
   const result = await service.login({
+    ...fields,
     app,
-    kami,
-    imei: imei ?? '',
     ip,
     // Only the two-way setup puts the sign text into the token (SDKs accept either formula).
     ...(app.settings.signatureCheck === 'two-way' && signText !== undefined ? { signText } : {}),
@@ -54,33 +56,29 @@ const login: Handler = async ({ service, app, values, signText, ip, reply, logCa
 };
 
 const heartbeat: Handler = async ({ service, app, values, reply, logCard }) => {
-  const statecode = values.get('statecode');
-  const kami = values.get('kami');
-  logCard(kami);
-  if (!nonEmpty(statecode)) return reply.fail('STATECODE_REQUIRED');
-  const result = await service.heartbeat({ app, statecode, ...(nonEmpty(kami) ? { kami } : {}) });
+  logCard(values.get('kami'));
+  const fields = heartbeatFields(values);
+  if ('error' in fields) return reply.fail(fields.error);
+  const result = await service.heartbeat({ ...fields, app });
   if (!result.ok) return reply.fail(result.error);
   reply.ok({ msg: T3_SUCCESS_MESSAGES.HEARTBEAT_ONLINE, time: result.time, date: result.date });
 };
 
 const query: Handler = async ({ service, app, values, reply, logCard }) => {
-  const kami = values.get('kami');
-  logCard(kami);
-  if (!nonEmpty(kami)) return reply.fail('CARD_REQUIRED');
-  const result = await service.query({ app, kami });
+  logCard(values.get('kami'));
+  const fields = cardField(values);
+  if ('error' in fields) return reply.fail(fields.error);
+  const result = await service.query({ ...fields, app });
   if (!result.ok) return reply.fail(result.error);
   const { code: _ignored, ...body } = result.body;
   reply.ok(body);
 };
 
 const unbind: Handler = async ({ service, app, values, reply, logCard }) => {
-  const kami = values.get('kami');
-  const imei = values.get('imei');
-  logCard(kami);
-  if (!nonEmpty(kami)) return reply.fail('CARD_REQUIRED');
-  if (!nonEmpty(imei)) return reply.fail('DEVICE_REQUIRED');
-  if (imei.includes("'")) return reply.fail('DEVICE_INVALID');
-  const result = await service.unbind({ app, kami, imei });
+  logCard(values.get('kami'));
+  const fields = unbindFields(values);
+  if ('error' in fields) return reply.fail(fields.error);
+  const result = await service.unbind({ ...fields, app });
   if (!result.ok) return reply.fail(result.error);
   reply.ok({ msg: T3_SUCCESS_MESSAGES.UNBIND_OK, change: result.change });
 };
@@ -94,11 +92,11 @@ const version: Handler = async ({ app, reply }) => {
 };
 
 const checkUpdate: Handler = async ({ app, values, reply }) => {
-  const ver = values.get('ver');
-  if (!nonEmpty(ver)) return reply.fail('VERSION_REQUIRED');
+  const fields = versionField(values);
+  if ('error' in fields) return reply.fail(fields.error);
   const update = app.settings.update;
   // 201 is the documented "already latest" answer, distinct from the error replies' msg texts.
-  if (ver === update.version) return reply.other(201, { msg: T3_SUCCESS_MESSAGES.ALREADY_LATEST });
+  if (isLatestVersion(app, fields.ver)) return reply.other(201, { msg: T3_SUCCESS_MESSAGES.ALREADY_LATEST });
   reply.ok({ ver: update.version, version: update.version, uplog: update.uplog, upurl: update.upurl });
 };
 

@@ -1,8 +1,8 @@
-// Mapping between `cards` rows and the domain / wire shapes. Both drivers may hand bigint columns
+// Mapping between `cards` rows and card records. Both drivers may hand bigint columns
 // back as number, bigint or string (pg: string; PGlite: number, or bigint beyond 2^53), so every
 // numeric column goes through num().
-import { type CardType, cardTypeDurationSeconds, type PotatoCard } from '@kami-verify/core';
-import type { CardKind, CardRecord } from './types';
+import type { CardRecord } from '../../domain/types';
+import type { NewCard } from '../storage';
 
 const CARD_COLUMN_NAMES = [
   'id',
@@ -88,58 +88,27 @@ export function toCardRecord(row: CardRow): CardRecord {
   };
 }
 
-/** The columns a {@link CardKind} fixes: potato type, duration and uses. */
-export function kindColumns(card: CardKind): {
-  kind: CardKind['kind'];
-  type: number | null;
-  durationSeconds: number | null;
-  uses: number | null;
-} {
-  switch (card.kind) {
-    case 'time':
-      return {
-        kind: 'time',
-        type: card.type,
-        durationSeconds: cardTypeDurationSeconds(card.type),
-        uses: null,
-      };
-    case 'permanent':
-      return { kind: 'permanent', type: 5, durationSeconds: null, uses: null };
-    case 'count':
-      if (!Number.isInteger(card.uses) || card.uses < 1) throw new RangeError('a count card needs uses >= 1');
-      return { kind: 'count', type: null, durationSeconds: null, uses: card.uses };
-  }
-}
-
-/** potatocloud type 0–4 is a time card, 5 a permanent one. */
-export function kindForPotatoType(type: number): CardKind {
-  if (!Number.isInteger(type) || type < 0 || type > 5)
-    throw new RangeError(`card type must be 0..5, got ${type}`);
-  return type === 5 ? { kind: 'permanent' } : { kind: 'time', type: type as Exclude<CardType, 5> };
-}
-
-/**
- * potatocloud `state` (undocumented; our choice): 1 unused — what createCardMy returns —,
- * 2 activated, 3 expired or used up, 0 disabled. `$now` is unix seconds.
- */
-export function potatoStateSql(nowParam: string): string {
-  return `(CASE WHEN disabled THEN 0
-    WHEN kind = 'time' AND expires_at IS NOT NULL AND expires_at <= ${nowParam} THEN 3
-    WHEN kind = 'count' AND uses_left <= 0 THEN 3
-    WHEN activated_at IS NULL THEN 1 ELSE 2 END)`;
-}
-
-export function toPotatoCard(row: CardRow, state: number): PotatoCard {
+/** The record of a card just inserted from `n` (what its row now holds). */
+export function recordOfNewCard(n: NewCard): CardRecord {
   return {
-    id: String(row.id),
-    createdDate: num(row.created_at),
-    modifiedDate: num(row.modified_at),
-    status: num(row.status) === 0 ? 0 : 1,
-    ip: row.created_ip ?? '',
-    appId: String(row.app_id),
-    cardStr: row.card_str,
-    exportState: 1,
-    state,
-    type: numOrNull(row.type) ?? -1,
+    id: n.id,
+    appId: n.appId,
+    cardStr: n.cardStr,
+    kind: n.kind,
+    type: n.type,
+    durationSeconds: n.durationSeconds,
+    usesTotal: n.uses,
+    usesLeft: n.uses,
+    status: 1,
+    disabled: false,
+    imei: null,
+    boundIp: null,
+    change: 0,
+    core: n.core,
+    createdIp: n.createdIp,
+    createdAt: n.nowMs,
+    modifiedAt: n.nowMs,
+    activatedAt: null,
+    expiresAt: null,
   };
 }

@@ -1,0 +1,30 @@
+// Every card rule, as pure functions: no I/O, no clock, no randomness. The service runs them for
+// both storage engines, inside each adapter's atomic section.
+export { decideDelete, decideDisable } from './admin';
+export {
+  type CardPhase,
+  cardPhase,
+  checkExists,
+  fail,
+  isExhausted,
+  isExpired,
+  POTATO_STATE,
+  potatoState,
+  queryState,
+  validity,
+  wireId,
+} from './card-state';
+export { checkHeartbeat, heartbeatOk } from './heartbeat';
+export { decideLogin, type LoginDecision, type LoginInput } from './login';
+export { mayCreateCardsByApi } from './potato';
+export { queryBody } from './query';
+export {
+  cardField,
+  endpointRefusal,
+  heartbeatFields,
+  isLatestVersion,
+  loginFields,
+  unbindFields,
+  versionField,
+} from './requests';
+export { decideUnbind } from './unbind';

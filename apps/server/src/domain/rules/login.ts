@@ -1,0 +1,104 @@
+// The login rule: every refusal of the seed's table, then the card's new state, the session and
+// the reply body. Pure: the storage adapter runs it inside its atomic section.
+import { computeLoginToken, computeStatecode, formatBeijingMinute, type Md5 } from '@kami-verify/core';
+import type { AppRecord, CardRecord, Fail, LoginBody } from '../types';
+import { checkExists, fail, isExhausted, isExpired, validity, wireId } from './card-state';
+
+export interface LoginInput {
+  imei: string;
+  ip: string;
+  signText?: string | undefined;
+}
+
+export interface LoginDecision {
+  ok: true;
+  /** The card after this login (binding, activation, count use, modifiedAt). */
+  after: CardRecord;
+  /**
+   * Whether the login changed the card (bound a device or IP, activated it, used a count). A
+   * re-login of a bound, active time card changes nothing: `after` is then the card as it was,
+   * `modifiedAt` included.
+   */
+  changed: boolean;
+  session: { statecode: string; imei: string; expiresAt: number; createdAt: number };
+  body: LoginBody;
+}
+
+/**
+ * Every login rule: 卡密不存在, 卡密被禁用, 卡密禁止登录, 请在原设备登录, 请在原IP登录, 卡密已到期,
+ * 卡密使用次数已达上限; on success the card's new state, the session and the reply body.
+ */
+export function decideLogin(
+  card: CardRecord | undefined,
+  app: AppRecord,
+  input: LoginInput,
+  nowMs: number,
+  md5: Md5,
+): LoginDecision | Fail {
+  const settings = app.settings;
+  const { imei, ip } = input;
+  const now = Math.floor(nowMs / 1000);
+  const bad = checkExists(card);
+  if (bad || !card) return bad ?? fail('CARD_NOT_FOUND');
+  if (settings.forbidEmptyDevice && !card.imei) return fail('CARD_LOGIN_FORBIDDEN');
+  if (settings.machineCodeCheck && card.imei !== null && card.imei !== imei) return fail('DEVICE_MISMATCH');
+  if (settings.ipBinding === 'exact' && card.boundIp !== null && card.boundIp !== ip)
+    return fail('IP_MISMATCH');
+  if (isExpired(card, now)) return fail('CARD_EXPIRED');
+  if (isExhausted(card)) return fail('CARD_USES_EXHAUSTED');
+
+  const bindImei = settings.machineCodeCheck && imei !== '' ? imei : null;
+  const bindIp = settings.ipBinding === 'exact' && ip !== '' ? ip : null;
+  const state = {
+    imei: card.imei ?? bindImei,
+    boundIp: card.boundIp ?? bindIp,
+    activatedAt: card.activatedAt ?? now,
+    expiresAt:
+      card.kind === 'time' && card.expiresAt === null ? now + (card.durationSeconds ?? 0) : card.expiresAt,
+    usesLeft: card.kind === 'count' ? (card.usesLeft ?? 0) - 1 : card.usesLeft,
+  };
+  const changed =
+    state.imei !== card.imei ||
+    state.boundIp !== card.boundIp ||
+    state.activatedAt !== card.activatedAt ||
+    state.expiresAt !== card.expiresAt ||
+    state.usesLeft !== card.usesLeft;
+  const after: CardRecord = changed ? { ...card, ...state, modifiedAt: nowMs } : card;
+
+  const { endTime, amount, available } = validity(after, now);
+  const id = wireId(after.id);
+  const date = formatBeijingMinute(now);
+  const token = computeLoginToken(md5, {
+    id,
+    appKey: app.appKey,
+    endTime,
+    date,
+    signText: settings.signatureCheck === 'two-way' ? input.signText : undefined,
+  });
+  // Two logins of one card in the same second yield the same statecode: renew, do not fail.
+  const statecode = computeStatecode(md5, token, now);
+  return {
+    ok: true,
+    after,
+    changed,
+    session: {
+      statecode,
+      imei,
+      expiresAt: nowMs + settings.statecodeValiditySeconds * 1000,
+      createdAt: nowMs,
+    },
+    body: {
+      id,
+      end_time: endTime,
+      amount,
+      available,
+      token,
+      statecode,
+      time: now,
+      date,
+      imei: after.imei ?? imei,
+      change: after.change,
+      core: after.core || settings.core,
+    },
+  };
+}

@@ -1,0 +1,250 @@
+// createKamiService: the domain service. Every method is written once, over the storage port
+// (store/storage.ts); the engine only decides which adapter is built, here and nowhere else.
+import { md5 } from '../md5';
+import { EmbeddedStorage } from '../store/embedded/embedded-storage';
+import { openDatabase } from '../store/index';
+import { createPostgresStorage } from '../store/postgres-storage';
+import type { Storage } from '../store/storage';
+import type { Database } from '../store/types';
+import { AppCache, upsertApp } from './apps';
+import { kindColumns, kindForPotatoType, toPotatoCard } from './cards';
+import type { DomainContext } from './context';
+import { createSnowflake, newCardStr, newCardStrs, newUserToken } from './ids';
+import { hashPassword, verifyPassword } from './passwords';
+import {
+  checkHeartbeat,
+  decideDelete,
+  decideDisable,
+  decideLogin,
+  decideUnbind,
+  heartbeatOk,
+  potatoState,
+  queryBody,
+} from './rules/index';
+import type { AppRecord, KamiService, ServiceOptions } from './types';
+
+export type KamiServiceHandle = KamiService & {
+  close(): Promise<void>;
+  /** The underlying database (tests, benchmarks, admin tooling). */
+  readonly db: Database;
+  /** Deletes expired sessions and user tokens (also runs by itself every 1000 logins). */
+  sweepExpired(): Promise<{ sessions: number; tokens: number }>;
+};
+
+type LoginResult = Awaited<ReturnType<KamiService['login']>>;
+type UnbindResult = Awaited<ReturnType<KamiService['unbind']>>;
+
+const DEFAULT_USER_TOKEN_TTL_SECONDS = 7200;
+/** Logins between automatic sweeps of expired sessions and tokens. */
+export const SWEEP_EVERY_LOGINS = 1000;
+
+/** The adapter for the database's engine, started. */
+async function openStorage(db: Database, ctx: DomainContext): Promise<Storage> {
+  if (db.engine === 'postgres') return createPostgresStorage(db, ctx.clock);
+  const embedded = new EmbeddedStorage(db);
+  await embedded.start();
+  return embedded;
+}
+
+/** Opens the database, migrates, upserts the configured apps (with users and cards), warms the cache. */
+export async function createKamiService(options: ServiceOptions): Promise<KamiServiceHandle> {
+  const db = await openDatabase(options.db);
+  const apps = new AppCache();
+  let ctx: DomainContext;
+  let storage: Storage;
+  try {
+    const worker = await db.query<{ id: string }>(`SELECT nextval('snowflake_worker_seq')::text AS id`);
+    ctx = {
+      db,
+      clock: options.clock,
+      ids: createSnowflake(() => options.clock.now(), Number(worker.rows[0]?.id ?? 0)),
+      md5,
+      userTokenTtlSeconds: options.userTokenTtlSeconds ?? DEFAULT_USER_TOKEN_TTL_SECONDS,
+    };
+    const names = new Set<string>();
+    for (const config of options.apps) {
+      if (names.has(config.name)) throw new Error(`app ${config.name} is configured twice`);
+      names.add(config.name);
+      apps.add(await upsertApp(ctx, config));
+    }
+    storage = await openStorage(db, ctx);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  return serviceOver(storage, ctx, apps);
+}
+
+/** The service over any storage adapter (tests build it over an adapter of their own). */
+export function serviceOver(storage: Storage, ctx: DomainContext, apps: AppCache): KamiServiceHandle {
+  const { clock } = ctx;
+  const sweep = () => storage.sweep(clock.now());
+  let closed: Promise<void> | undefined;
+  let logins = 0;
+  const newCards = (
+    app: AppRecord,
+    cardStrs: string[],
+    columns: ReturnType<typeof kindColumns>,
+    ip = '',
+    core = '',
+  ) => {
+    const nowMs = clock.now();
+    return cardStrs.map((cardStr) => ({
+      id: ctx.ids.next(),
+      appId: app.id,
+      cardStr,
+      ...columns,
+      core,
+      createdIp: ip,
+      nowMs,
+    }));
+  };
+
+  return {
+    get db() {
+      return storage.database;
+    },
+    resolveRoute: (code) => apps.route(code),
+    resolveAskKey: (askKey) => apps.askKey(askKey),
+    listApps: () => apps.list(),
+
+    login(input) {
+      if (++logins % SWEEP_EVERY_LOGINS === 0 && !closed) sweep().catch(() => {});
+      const { app } = input;
+      const nowMs = clock.now();
+      return storage.withCard<LoginResult>(app.id, input.kami, (card) => {
+        const d = decideLogin(card, app, input, nowMs, ctx.md5);
+        if (!d.ok || !card)
+          return { value: d.ok ? { ok: false as const, error: 'CARD_NOT_FOUND' as const } : d };
+        return {
+          value: { ok: true as const, body: d.body },
+          change: {
+            ...(d.changed ? { card: d.after } : {}),
+            session: { ...d.session, cardId: card.id, appId: app.id },
+          },
+        };
+      });
+    },
+    async heartbeat(input) {
+      const { app, statecode } = input;
+      const kami = input.kami === undefined || input.kami === '' ? null : input.kami;
+      const nowMs = clock.now();
+      const refused = await storage.renewSession({
+        appId: app.id,
+        statecode,
+        kami,
+        nowMs,
+        expiresAt: nowMs + app.settings.statecodeValiditySeconds * 1000,
+        refusal: (session, card) => checkHeartbeat(session, card, kami, nowMs),
+      });
+      return refused ?? heartbeatOk(nowMs);
+    },
+    async query(input) {
+      const now = Math.floor(clock.now() / 1000);
+      return queryBody(await storage.readCard(input.app.id, input.kami), now);
+    },
+    unbind(input) {
+      const { app, imei } = input;
+      const nowMs = clock.now();
+      return storage.withCard<UnbindResult>(app.id, input.kami, (card) => {
+        const d = decideUnbind(card, app, imei, nowMs);
+        if (!d.ok) return { value: d };
+        return {
+          value: { ok: true as const, change: d.after.change },
+          change: { card: d.after, endSessions: true },
+        };
+      });
+    },
+
+    async potatoLogin({ app, userNumber, passWord }) {
+      const user = await storage.findPotatoUser(app.id, userNumber);
+      if (!user) {
+        // A wrong user number costs as much as a wrong password: timing does not reveal accounts.
+        await verifyPassword(passWord, await dummyHash());
+        return { ok: false };
+      }
+      if (!(await verifyPassword(passWord, user.passHash))) return { ok: false };
+      const nowMs = clock.now();
+      const expiresAt = nowMs + ctx.userTokenTtlSeconds * 1000;
+      const token = newUserToken();
+      await storage.saveUserToken({ token, userId: user.id, appId: app.id, expiresAt, createdAt: nowMs });
+      return { ok: true, apiUserToken: token, expiresAt };
+    },
+    async resolveUserToken({ app, token }) {
+      if (!token) return undefined;
+      const entry = await storage.findUserToken(token);
+      return entry && entry.appId === app.id && entry.expiresAt > clock.now() ? entry.userId : undefined;
+    },
+    async createCards(input) {
+      if (!Number.isInteger(input.total) || input.total < 1)
+        throw new RangeError('total must be a positive integer');
+      const columns = kindColumns(kindForPotatoType(input.type));
+      const inserted = await storage.insertCards(
+        newCards(input.app, newCardStrs(input.total), columns, input.ip),
+      );
+      // Generation order (ids ascend), like the seed's reply.
+      return inserted
+        .map((card) => toPotatoCard(card, potatoState(card, Math.floor(clock.now() / 1000))))
+        .sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+    },
+    async listCards(input) {
+      const page = Math.max(1, Math.floor(input.page) || 1);
+      const size = Math.min(1000, Math.max(1, Math.floor(input.size) || 10));
+      const now = Math.floor(clock.now() / 1000);
+      const { cards, total } = await storage.listCards({
+        appId: input.app.id,
+        offset: (page - 1) * size,
+        limit: size,
+        cardStr: input.cardStr,
+        type: input.type,
+        potatoState: input.state,
+        nowSeconds: now,
+      });
+      return { list: cards.map((card) => toPotatoCard(card, potatoState(card, now))), total };
+    },
+
+    async mintCard(input) {
+      const [card] = await storage.insertCards(
+        newCards(input.app, [input.cardStr ?? newCardStr()], kindColumns(input.card), '', input.core ?? ''),
+      );
+      if (!card) throw new Error(`card ${input.cardStr} exists already`);
+      return card;
+    },
+    async bulkCreateCards(input) {
+      if (!Number.isInteger(input.count) || input.count < 0)
+        throw new RangeError('count must be a non-negative integer');
+      const columns = kindColumns(kindForPotatoType(input.type));
+      return storage.bulkInsertCards(input.count, (n) =>
+        newCards(input.app, newCardStrs(n), columns, input.ip),
+      );
+    },
+    getCard: (input) => storage.readCard(input.app.id, input.cardStr),
+    setCardDisabled(input) {
+      const nowMs = clock.now();
+      return storage.withCard(input.app.id, input.cardStr, (card) => {
+        const after = decideDisable(card, input.disabled, nowMs);
+        return after ? { value: true, change: { card: after } } : { value: false };
+      });
+    },
+    deleteCard(input) {
+      const nowMs = clock.now();
+      return storage.withCard(input.app.id, input.cardStr, (card) => {
+        const after = decideDelete(card, nowMs);
+        return after ? { value: true, change: { card: after, endSessions: true } } : { value: false };
+      });
+    },
+    kickSessions: (input) => storage.endCardSessions(input.app.id, input.cardStr),
+    sweepExpired: sweep,
+    close() {
+      closed ??= storage.close();
+      return closed;
+    },
+  };
+}
+
+// Verified against when the user does not exist (see potatoLogin).
+let dummy: Promise<string> | undefined;
+function dummyHash(): Promise<string> {
+  dummy ??= hashPassword('not a password');
+  return dummy;
+}

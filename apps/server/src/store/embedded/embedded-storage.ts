@@ -1,0 +1,425 @@
+// The embedded adapter (PGlite). PGlite is one WASM Postgres inside this process, so this process
+// is by construction the only writer: hot state is kept authoritative in memory and persisted
+// with group commit.
+//
+// - Cards: a cache (card-cache.ts). A card's decision and the change it makes run synchronously in
+//   one JS turn (withCard), so concurrent logins are trivially serialised: exactly one binds, a
+//   count card is never over-used.
+// - Sessions: the whole table is held in memory (session-table.ts).
+// - Writes: durable changes (card state, ended sessions, new cards, and the sessions that come
+//   with them) go into the current batch; one statement writes a batch (sql/card-writes.ts).
+//   While it commits, new changes gather in the next batch (group commit: no fixed delay, batches
+//   grow with load). A request that changed durable state is answered only after its batch
+//   committed, so no acknowledged change to a card is ever lost.
+// - Written behind (with the next batch, at the latest after LAZY_FLUSH_MS, and on close):
+//   heartbeat renewals, and a session that comes with no card change (a re-login of a bound,
+//   active time card: the common login). A crash in that window shortens a renewed session or
+//   ends a new one (the client gets 状态码不存在 and logs in again); card state is never behind.
+// - A failed flush rejects its batch and the batch gathered meanwhile (those changes were computed
+//   on top of the failed ones), then drops the card cache and reloads the sessions from disk
+//   while new operations wait: memory never diverges from what is on disk.
+// - Decisions that meet a card with uncommitted changes and change nothing (refusals, reads)
+//   wait for those changes and decide again; a soft session waits for them and shares their
+//   fate. No reply is based on state that may still be rolled back.
+import type { CardRecord } from '../../domain/types';
+import { bulkInsert } from '../postgres-storage';
+import { findPotatoUser, findUserToken, saveUserToken, sweepUserTokens } from '../sql/accounts';
+import { recordOfNewCard } from '../sql/card-rows';
+import { writeCardChanges } from '../sql/card-writes';
+import { listCardRows } from '../sql/cards';
+import type { Decision, Storage } from '../storage';
+import type { Database } from '../types';
+import { Batch, FlushFailedError } from './batch';
+import { CardCache } from './card-cache';
+import { SessionTable } from './session-table';
+
+/** Written-behind changes wait at most this long for a batch to ride along with. */
+export const LAZY_FLUSH_MS = 1000;
+/** potato user tokens remembered (the cache is dropped when full; tokens are few in practice). */
+const TOKEN_CACHE_MAX = 10_000;
+
+/** Returned from a synchronous section: wait for `after`, then run the operation again. */
+class Retry {
+  constructor(readonly after: Promise<void>) {}
+}
+
+type TokenEntry = NonNullable<Awaited<ReturnType<Storage['findUserToken']>>>;
+
+export class EmbeddedStorage implements Storage {
+  private readonly cards: CardCache;
+  private readonly sessions = new SessionTable();
+  private readonly tokens = new Map<string, TokenEntry>();
+  /** Card id -> the batch holding its uncommitted changes. */
+  private readonly pendingCards = new Map<string, Batch>();
+
+  private current = new Batch();
+  private flushing: Promise<void> | undefined;
+  private scheduled = false;
+  private lazyTimer: NodeJS.Timeout | undefined;
+  /** While set, operations wait: recovery or exclusive external SQL is under way. */
+  private gate: Promise<void> | undefined;
+  private needsReload = false;
+  private closed = false;
+
+  constructor(
+    private readonly db: Database,
+    options: { cardCacheMax?: number } = {},
+  ) {
+    this.cards = new CardCache(db, (id) => this.pendingCards.has(id), options.cardCacheMax);
+  }
+
+  /** Loads the session table. */
+  async start(): Promise<void> {
+    await this.sessions.reload(this.db);
+  }
+
+  /** Sizes of the in-memory state (tests, diagnostics). */
+  stats(): { cachedCards: number; sessions: number; pendingCards: number } {
+    return {
+      cachedCards: this.cards.size,
+      sessions: this.sessions.size,
+      pendingCards: this.pendingCards.size,
+    };
+  }
+
+  // --- cards --------------------------------------------------------------------------------
+
+  withCard<T>(
+    appId: string,
+    cardStr: string,
+    decide: (card: CardRecord | undefined) => Decision<T>,
+  ): Promise<T> {
+    return this.inCardTurn(appId, cardStr, (card) => {
+      const pending = card && this.pendingCards.get(card.id);
+      const { value, change } = decide(card);
+      const durable = change !== undefined && (change.card !== undefined || change.endSessions === true);
+      if (!durable) {
+        if (!change?.session || !card) return pending ? new Retry(pending.done.catch(() => {})) : value;
+        if (this.closed) return Promise.reject(new Error('the service is closed'));
+        // A soft session: written behind. If the card's last change is still on its way to disk,
+        // this reply relies on it, so it waits for it and shares its fate.
+        this.sessions.start(this.current, change.session);
+        this.scheduleLazyFlush();
+        return pending ? pending.done.then(() => value) : value;
+      }
+      if (!card) return value;
+      const batch = this.current;
+      if (change.card) this.writeCard(batch, change.card);
+      if (change.endSessions) this.sessions.removeCard(batch, card.id);
+      if (change.session) this.sessions.start(batch, change.session);
+      return this.commit(batch).then(() => value);
+    });
+  }
+
+  readCard(appId: string, cardStr: string): Promise<CardRecord | undefined> {
+    return this.withCard(appId, cardStr, (card) => ({ value: card ? { ...card } : undefined }));
+  }
+
+  async renewSession({
+    appId,
+    statecode,
+    nowMs,
+    expiresAt,
+    refusal,
+  }: Parameters<Storage['renewSession']>[0]): ReturnType<Storage['renewSession']> {
+    for (;;) {
+      if (this.gate || this.needsReload) {
+        await this.ready();
+        continue;
+      }
+      const session = this.sessions.get(statecode);
+      if (!session || session.appId !== appId) return refusal(undefined, undefined);
+      const card = this.cards.get(session.cardId);
+      if (!card) {
+        if ((await this.cards.load({ id: session.cardId })) === 'absent') return refusal(session, undefined);
+        continue;
+      }
+      const pending = this.pendingCards.get(card.id);
+      if (pending) {
+        await pending.done.catch(() => {});
+        continue;
+      }
+      const refused = refusal(session, card);
+      if (refused) return refused;
+      session.expiresAt = expiresAt;
+      this.sessions.renewals.add(statecode);
+      this.scheduleLazyFlush();
+      return undefined;
+    }
+  }
+
+  endCardSessions(appId: string, cardStr: string): Promise<number> {
+    return this.inCardTurn(appId, cardStr, (card) => {
+      if (!card) return 0;
+      const batch = this.current;
+      const n = this.sessions.removeCard(batch, card.id);
+      if (n === 0) return 0;
+      this.pendingCards.set(card.id, batch); // later reads of the card wait for the kick
+      return this.commit(batch).then(() => n);
+    });
+  }
+
+  /** New cards ride in the next batch (one multi-row INSERT for all requests). */
+  async insertCards(cards: Parameters<Storage['insertCards']>[0]): Promise<CardRecord[]> {
+    await this.ready();
+    const batch = this.current;
+    batch.newCards.push(...cards);
+    await this.commit(batch);
+    // A card string that already existed is skipped, as ON CONFLICT DO NOTHING does.
+    return cards.filter((c) => batch.inserted.has(c.id)).map(recordOfNewCard);
+  }
+
+  /** New cards touch no cached state, so bulk generation goes straight to the database. */
+  bulkInsertCards(count: number, next: Parameters<Storage['bulkInsertCards']>[1]): Promise<number> {
+    return bulkInsert(this.db, count, next);
+  }
+
+  /** Written back first, so the listing reflects every change made in memory. */
+  async listCards(query: Parameters<Storage['listCards']>[0]): ReturnType<Storage['listCards']> {
+    await this.sync();
+    return listCardRows(this.db, query);
+  }
+
+  // --- potato accounts ------------------------------------------------------------------------
+
+  findPotatoUser(appId: string, userNumber: string): ReturnType<Storage['findPotatoUser']> {
+    return findPotatoUser(this.db, appId, userNumber);
+  }
+
+  saveUserToken(token: Parameters<Storage['saveUserToken']>[0]): Promise<void> {
+    return saveUserToken(this.db, token);
+  }
+
+  /** Tokens never change once issued, so found ones are remembered. */
+  async findUserToken(token: string): ReturnType<Storage['findUserToken']> {
+    const hit = this.tokens.get(token);
+    if (hit) return hit;
+    const found = await findUserToken(this.db, token);
+    if (!found) return undefined;
+    if (this.tokens.size >= TOKEN_CACHE_MAX) this.tokens.clear();
+    this.tokens.set(token, found);
+    return found;
+  }
+
+  // --- housekeeping ---------------------------------------------------------------------------
+
+  async sweep(nowMs: number): Promise<{ sessions: number; tokens: number }> {
+    await this.ready();
+    const batch = this.current;
+    const n = this.sessions.removeExpired(batch, nowMs);
+    if (n > 0) await this.commit(batch);
+    return { sessions: n, tokens: await sweepUserTokens(this.db, nowMs) };
+  }
+
+  /** Resolves once every change made so far (renewals included) is on disk. */
+  async sync(): Promise<void> {
+    while (this.flushing || !this.current.empty || this.sessions.renewals.size > 0) {
+      if (this.flushing) await this.flushing;
+      else await this.flushNow().catch(() => {});
+    }
+  }
+
+  /**
+   * The database as `service.db` exposes it: a read first writes everything back; anything else
+   * runs exclusively (no operation in between) and the caches are reloaded afterwards, so
+   * admin SQL behind the service's back is seen by later requests.
+   */
+  get database(): Database {
+    const isRead = (sql: string) => /^\s*select\b/i.test(sql);
+    return {
+      engine: this.db.engine,
+      query: async (sql, params) => {
+        if (isRead(sql)) {
+          await this.sync();
+          return this.db.query(sql, params);
+        }
+        return this.exclusive(() => this.db.query(sql, params));
+      },
+      transaction: (fn) => this.exclusive(() => this.db.transaction(fn)),
+      close: () => this.close(),
+    };
+  }
+
+  /** Writes everything back, then closes the database. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.sync();
+    } finally {
+      this.closed = true;
+      if (this.lazyTimer) clearTimeout(this.lazyTimer);
+      await this.db.close();
+    }
+  }
+
+  // --- the synchronous card turn --------------------------------------------------------------
+
+  /**
+   * Runs `fn` with the cached card (undefined when it does not exist) synchronously in the turn
+   * in which it was read from the cache: no other operation interleaves between rule and change.
+   */
+  private async inCardTurn<T>(
+    appId: string,
+    cardStr: string,
+    fn: (card: CardRecord | undefined) => T | Promise<T> | Retry,
+  ): Promise<T> {
+    for (;;) {
+      if (this.gate || this.needsReload) {
+        await this.ready();
+        continue;
+      }
+      const card = this.cards.byStr(appId, cardStr);
+      if (
+        card ||
+        ((await this.cards.load({ appId, cardStr })) === 'absent' && this.settledAbsent(appId, cardStr))
+      ) {
+        const out = fn(card);
+        if (out instanceof Retry) {
+          await out.after;
+          continue;
+        }
+        return out as T | Promise<T>;
+      }
+    }
+  }
+
+  /** After an 'absent' load: nothing put the card in meanwhile and no recovery is under way. */
+  private settledAbsent(appId: string, cardStr: string): boolean {
+    return !this.gate && !this.needsReload && !this.cards.has(appId, cardStr);
+  }
+
+  private writeCard(batch: Batch, after: CardRecord): void {
+    this.cards.set(after);
+    batch.cards.set(after.id, after);
+    this.pendingCards.set(after.id, batch);
+  }
+
+  // --- group commit -------------------------------------------------------------------------
+
+  /** Schedules the batch and resolves once it committed (rejects if it was rolled back). */
+  private commit(batch: Batch): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the service is closed'));
+    batch.awaited = true;
+    if (!this.flushing && !this.scheduled) {
+      this.scheduled = true;
+      // Let the requests of this turn join the batch.
+      setImmediate(() => {
+        this.scheduled = false;
+        if (!this.flushing) this.flushNow().catch(() => {});
+      });
+    }
+    return batch.done;
+  }
+
+  /** Written-behind changes go with the next batch, or on their own after LAZY_FLUSH_MS. */
+  private scheduleLazyFlush(): void {
+    if (this.lazyTimer || this.closed) return;
+    this.lazyTimer = setTimeout(() => {
+      this.lazyTimer = undefined;
+      if (this.sessions.renewals.size === 0 && this.current.empty) return;
+      if (this.flushing) this.scheduleLazyFlush();
+      else this.flushNow().catch(() => {});
+    }, LAZY_FLUSH_MS);
+    this.lazyTimer.unref();
+  }
+
+  /** Writes the current batch (and pending renewals) in one statement. */
+  private flushNow(): Promise<void> {
+    const batch = this.current;
+    this.current = new Batch();
+    const renewals = this.sessions.takeRenewals(batch);
+    const run = (async () => {
+      try {
+        const ended: string[] = [];
+        const started = [];
+        for (const [sc, s] of batch.sessions) {
+          if (s === null) ended.push(sc);
+          else started.push(s);
+        }
+        batch.inserted = await writeCardChanges(this.db, {
+          newCards: batch.newCards,
+          cards: [...batch.cards.values()],
+          endStatecodes: ended,
+          sessions: started,
+          renewals,
+        });
+      } catch (error) {
+        this.recover(batch, error);
+        throw error;
+      }
+      for (const [id, b] of this.pendingCards) if (b === batch) this.pendingCards.delete(id);
+      this.cards.scheduleEviction();
+      batch.resolve();
+    })();
+    this.flushing = run.finally(() => {
+      this.flushing = undefined;
+      // Only a batch somebody waits for goes at once; written-behind changes wait for company.
+      if (this.current.awaited) this.flushNow().catch(() => {});
+      else if (!this.current.empty) this.scheduleLazyFlush();
+    });
+    return this.flushing;
+  }
+
+  /**
+   * A batch failed: it and the batch gathered meanwhile (computed on top of it) are rejected,
+   * the card cache is dropped and the sessions are reloaded before any operation continues.
+   */
+  private recover(failed: Batch, error: unknown): void {
+    const next = this.current;
+    this.current = new Batch();
+    this.pendingCards.clear();
+    this.cards.clear();
+    this.needsReload = true;
+    const err = new FlushFailedError(error);
+    failed.reject(err);
+    next.reject(err);
+  }
+
+  /** Waits for a gate; reloads the sessions if a failure asked for it. */
+  private async ready(): Promise<void> {
+    for (;;) {
+      if (this.gate) {
+        await this.gate.catch(() => {});
+        continue;
+      }
+      if (!this.needsReload) return;
+      if (this.flushing) {
+        await this.flushing.catch(() => {});
+        continue;
+      }
+      this.gate = (async () => {
+        try {
+          await this.sessions.reload(this.db);
+          this.needsReload = false;
+        } finally {
+          this.gate = undefined;
+        }
+      })();
+      await this.gate; // a failing reload reaches the caller; the next operation tries again
+    }
+  }
+
+  /** Runs `fn` with no operation in between, everything written first; reloads the caches after. */
+  private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    await this.ready();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    while (this.gate) await this.gate.catch(() => {});
+    this.gate = gate;
+    try {
+      while (this.flushing || !this.current.empty || this.sessions.renewals.size > 0) {
+        if (this.flushing) await this.flushing.catch(() => {});
+        else await this.flushNow().catch(() => {});
+      }
+      return await fn();
+    } finally {
+      this.tokens.clear();
+      this.cards.clear();
+      this.needsReload = true;
+      this.gate = undefined;
+      release();
+    }
+  }
+}

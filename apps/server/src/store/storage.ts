@@ -1,0 +1,113 @@
+// The storage port: what the domain service needs from a storage engine, and nothing more. Two
+// adapters implement it: PostgreSQL (transactions with row locks; several server processes may
+// share the database) and the embedded store (PGlite, one process: authoritative memory with
+// group commit). The service decides every rule; an adapter only reads, locks and writes.
+import type { CardRecord, Fail } from '../domain/types';
+import type { Database } from './types';
+
+export interface SessionRecord {
+  statecode: string;
+  cardId: string;
+  appId: string;
+  imei: string;
+  /** ms */
+  expiresAt: number;
+  /** ms */
+  createdAt: number;
+}
+
+/** What a decision changes about one card. */
+export interface CardChange {
+  /** The card's new state. Durable before the reply. */
+  card?: CardRecord;
+  /** End every session of the card. Durable before the reply. */
+  endSessions?: boolean;
+  /**
+   * Start (or renew) this session. With no card change beside it, an adapter may write it
+   * behind (the embedded store does, within a second): losing it costs the client a re-login.
+   */
+  session?: SessionRecord;
+}
+
+export interface Decision<T> {
+  value: T;
+  change?: CardChange;
+}
+
+/** A card to insert, every column decided by the domain. */
+export interface NewCard {
+  id: string;
+  appId: string;
+  cardStr: string;
+  kind: CardRecord['kind'];
+  type: number | null;
+  durationSeconds: number | null;
+  uses: number | null;
+  core: string;
+  createdIp: string;
+  nowMs: number;
+}
+
+export interface CardListQuery {
+  appId: string;
+  offset: number;
+  limit: number;
+  cardStr?: string | undefined;
+  type?: number | undefined;
+  /** Only cards in this potatocloud state at `nowSeconds`. */
+  potatoState?: number | undefined;
+  nowSeconds: number;
+}
+
+export interface UserTokenRecord {
+  token: string;
+  userId: string;
+  appId: string;
+  expiresAt: number;
+  createdAt: number;
+}
+
+export interface Storage {
+  /**
+   * Atomic read–decide–write of one card: no other change of the card interleaves between the
+   * read `decide` sees and the write of its change (a row lock in PostgreSQL, one synchronous
+   * turn in the embedded cache). `decide` is pure and may run more than once. The value is
+   * returned once its durable changes are.
+   */
+  withCard<T>(
+    appId: string,
+    cardStr: string,
+    decide: (card: CardRecord | undefined) => Decision<T>,
+  ): Promise<T>;
+  /** The card as last committed (never a state that may still be rolled back). */
+  readCard(appId: string, cardStr: string): Promise<CardRecord | undefined>;
+  /**
+   * Renews a live session to `expiresAt` unless `refusal` (the heartbeat rule) refuses it and its
+   * card; returns that refusal. `kami` (when not null) must be the session's card.
+   */
+  renewSession(input: {
+    appId: string;
+    statecode: string;
+    kami: string | null;
+    nowMs: number;
+    expiresAt: number;
+    refusal: (session: { expiresAt: number } | undefined, card: CardRecord | undefined) => Fail | undefined;
+  }): Promise<Fail | undefined>;
+  /** Ends every session of the card; returns how many ended. */
+  endCardSessions(appId: string, cardStr: string): Promise<number>;
+  /** Inserts cards, skipping card strings that exist; returns the inserted ones in order. */
+  insertCards(cards: NewCard[]): Promise<CardRecord[]>;
+  /** Many unused cards in one transaction (all or none): `next(n)` gives the next n rows. */
+  bulkInsertCards(count: number, next: (n: number) => NewCard[]): Promise<number>;
+  listCards(query: CardListQuery): Promise<{ cards: CardRecord[]; total: number }>;
+
+  findPotatoUser(appId: string, userNumber: string): Promise<{ id: string; passHash: string } | undefined>;
+  saveUserToken(token: UserTokenRecord): Promise<void>;
+  findUserToken(token: string): Promise<Omit<UserTokenRecord, 'token' | 'createdAt'> | undefined>;
+
+  /** Deletes expired sessions and user tokens. */
+  sweep(nowMs: number): Promise<{ sessions: number; tokens: number }>;
+  /** The database for admin tooling and tests; the embedded adapter keeps its memory consistent with it. */
+  readonly database: Database;
+  close(): Promise<void>;
+}
