@@ -2,7 +2,7 @@
 // memory. A card's read–decide–write runs in one transaction with its row locked (SELECT ...
 // FOR UPDATE), so concurrent logins of one card serialise: exactly one binds a device, a count
 // card is never over-used.
-import type { CardRecord } from '../domain/types';
+import type { CardRecord } from './records';
 import { findPotatoUser, findUserToken, saveUserToken, sweepUserTokens } from './sql/accounts';
 import { type CardRow, cardColumns, num, toCardRecord } from './sql/card-rows';
 import { type CardWrites, writeCardChanges } from './sql/card-writes';

@@ -21,13 +21,14 @@
 // - Decisions that meet a card with uncommitted changes and change nothing (refusals, reads)
 //   wait for those changes and decide again; a soft session waits for them and shares their
 //   fate. No reply is based on state that may still be rolled back.
-import type { CardRecord } from '../../domain/types';
+
 import { bulkInsert } from '../postgres-storage';
+import type { CardRecord } from '../records';
 import { findPotatoUser, findUserToken, saveUserToken, sweepUserTokens } from '../sql/accounts';
 import { recordOfNewCard } from '../sql/card-rows';
 import { writeCardChanges } from '../sql/card-writes';
 import { listCardRows } from '../sql/cards';
-import type { Decision, Storage } from '../storage';
+import type { Decision, RenewSession, Storage } from '../storage';
 import type { Database } from '../types';
 import { Batch, FlushFailedError } from './batch';
 import { CardCache } from './card-cache';
@@ -115,13 +116,13 @@ export class EmbeddedStorage implements Storage {
     return this.withCard(appId, cardStr, (card) => ({ value: card ? { ...card } : undefined }));
   }
 
-  async renewSession({
+  async renewSession<Refusal>({
     appId,
     statecode,
     nowMs,
     expiresAt,
     refusal,
-  }: Parameters<Storage['renewSession']>[0]): ReturnType<Storage['renewSession']> {
+  }: RenewSession<Refusal>): Promise<Refusal | undefined> {
     for (;;) {
       if (this.gate || this.needsReload) {
         await this.ready();
