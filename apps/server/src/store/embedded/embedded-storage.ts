@@ -119,7 +119,6 @@ export class EmbeddedStorage implements Storage {
   async renewSession<Refusal>({
     appId,
     statecode,
-    nowMs,
     expiresAt,
     refusal,
   }: RenewSession<Refusal>): Promise<Refusal | undefined> {
