@@ -1,6 +1,7 @@
 // The OpenAPI document: what tools need from it, and that the reply check of the HTTP suite
 // (test/http/validate-replies.ts) refuses replies that drift from it.
 import { describe, expect, it } from 'vitest';
+import { docsPage } from '../../src/openapi/docs-page';
 import { openApiDocument } from '../../src/openapi/spec';
 import { mismatch, replyViolations, trackApp } from '../http/validate-replies';
 
@@ -40,6 +41,14 @@ describe('the document', () => {
     for (const item of Object.values(doc.paths))
       for (const op of Object.values(item)) expect(op.security).toBeDefined();
     expect(doc.paths['/api/createCardMy']?.post?.security).toEqual([{ askKey: [], apiUserToken: [] }]);
+  });
+});
+
+describe('the /docs page', () => {
+  it('has a script that compiles (it walks the document: unions, security schemes)', () => {
+    const script = docsPage().match(/<script>([\s\S]*?)<\/script>/)?.[1] ?? '';
+    expect(script).toContain('securitySchemes');
+    expect(() => new Function(`return async () => {${script}}`)).not.toThrow();
   });
 });
 
