@@ -46,7 +46,7 @@ describe('the document', () => {
 
 describe('the /docs page', () => {
   it('has a script that compiles (it walks the document: unions, security schemes)', () => {
-    const script = docsPage().match(/<script>([\s\S]*?)<\/script>/)?.[1] ?? '';
+    const script = [...docsPage().matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]).join('\n');
     expect(script).toContain('securitySchemes');
     expect(() => new Function(`return async () => {${script}}`)).not.toThrow();
   });
