@@ -151,7 +151,7 @@ export function serviceOver(storage: Storage, ctx: DomainContext, apps: AppCache
         if (!d.ok) return { value: d };
         return {
           value: { ok: true as const, change: d.after.change },
-          change: { card: d.after, endSessions: true },
+          change: { card: d.after, endSessions: d.endSessions },
         };
       });
     },

@@ -95,6 +95,9 @@ export const AppSettingsSchema = strict({
     .default('off')
     .describe("请在原IP登录 when 'exact' and the IP differs from the bound one."),
   unbindLimit: int(0).default(3).describe('Most unbinds per card (解绑次数已达上限 beyond).'),
+  unbindEndsSessions: bool()
+    .default(true)
+    .describe("An unbind ends the card's sessions (状态码不存在 then); false lets them run out."),
   apiCardCreation: bool()
     .default(true)
     .describe('The "API 生成卡密" switch for potatocloud /api/createCardMy.'),

@@ -8,8 +8,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { initPath, lockDataDir, removeAbandonedInits } from './data-dir';
 import { migrate } from './migrate';
 import { MIGRATIONS } from './migrations';
 import type { Database, Queryable, QueryResult, Row } from './types';
@@ -33,7 +34,11 @@ async function run<R extends Row>(
 
 class PgliteDatabase implements Database {
   readonly engine = 'pglite' as const;
-  constructor(private readonly pg: PGlite) {}
+  constructor(
+    private readonly pg: PGlite,
+    /** Releases the data directory's lock once closed. */
+    private readonly release: () => void = () => {},
+  ) {}
 
   query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
     return run<R>(this.pg, sql, params);
@@ -46,7 +51,11 @@ class PgliteDatabase implements Database {
   }
 
   async close(): Promise<void> {
-    if (!this.pg.closed) await this.pg.close();
+    try {
+      if (!this.pg.closed) await this.pg.close();
+    } finally {
+      this.release();
+    }
   }
 }
 
@@ -118,22 +127,49 @@ function isInitialised(dir: string): boolean {
   return existsSync(join(dir, 'PG_VERSION'));
 }
 
-/** Opens an in-memory database (`path` undefined) or a data directory, migrated. */
-export async function openPglite(dataDir?: string): Promise<Database> {
-  const path = dataDir === undefined ? undefined : resolve(dataDir);
-  let pg: PGlite;
-  if (path === undefined) {
-    pg = await openFromTemplate(undefined);
-  } else if (isInitialised(path)) {
-    pg = await PGlite.create({ dataDir: path });
-  } else {
-    if (existsSync(path) && readdirSync(path).length > 0) {
-      throw new Error(`PGlite data directory ${path} is not empty and holds no database`);
-    }
-    await mkdir(path, { recursive: true });
-    pg = await openFromTemplate(path);
+/**
+ * Creates a migrated database at `path` atomically: built in a temporary sibling and renamed into
+ * place, so a kill at any step leaves no half-made directory behind.
+ */
+async function initialise(path: string): Promise<void> {
+  if (existsSync(path) && readdirSync(path).length > 0) {
+    throw new Error(`PGlite data directory ${path} is not empty and holds no database`);
   }
-  const db = new PgliteDatabase(pg);
+  removeAbandonedInits(path);
+  const draft = initPath(path);
+  await mkdir(draft, { recursive: true });
+  try {
+    const db = new PgliteDatabase(await openFromTemplate(draft));
+    try {
+      await migrate(db);
+    } finally {
+      await db.close();
+    }
+    await rm(path, { recursive: true, force: true }); // an empty directory the user made
+    await rename(draft, path);
+  } catch (error) {
+    await rm(draft, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Opens an in-memory database (`path` undefined) or a data directory (locked while open), migrated. */
+export async function openPglite(dataDir?: string): Promise<Database> {
+  let db: PgliteDatabase;
+  if (dataDir === undefined) {
+    db = new PgliteDatabase(await openFromTemplate(undefined));
+  } else {
+    const path = resolve(dataDir);
+    await mkdir(dirname(path), { recursive: true });
+    const release = lockDataDir(path);
+    try {
+      if (!isInitialised(path)) await initialise(path);
+      db = new PgliteDatabase(await PGlite.create({ dataDir: path }), release);
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
   try {
     // No-op on a fresh template; applies newer migrations to an older data directory.
     await migrate(db);

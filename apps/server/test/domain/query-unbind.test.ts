@@ -108,6 +108,15 @@ describeEngines('unbind', (engine) => {
     expect(await service.unbind({ app, kami: card.cardStr, imei: '' })).toEqual({ ok: true, change: 1 });
   });
 
+  it('unbindEndsSessions: false keeps the sessions running', async () => {
+    const { service, app } = await engine.start({ app: { settings: { unbindEndsSessions: false } } });
+    const card = await service.mintCard({ app, card: { kind: 'permanent' } });
+    const login = await service.login({ app, kami: card.cardStr, imei: 'DEV-A', ip: '' });
+    if (!login.ok) throw new Error(login.error);
+    expect(await service.unbind({ app, kami: card.cardStr, imei: 'DEV-A' })).toEqual({ ok: true, change: 1 });
+    expect((await service.heartbeat({ app, statecode: login.body.statecode })).ok).toBe(true);
+  });
+
   it('解绑次数已达上限 after unbindLimit unbinds', async () => {
     const { service, app } = await engine.start({ app: { settings: { unbindLimit: 2 } } });
     const card = await service.mintCard({ app, card: { kind: 'permanent' } });

@@ -8,7 +8,7 @@ export function decideUnbind(
   app: AppRecord,
   imei: string,
   nowMs: number,
-): { ok: true; after: CardRecord } | Fail {
+): { ok: true; after: CardRecord; endSessions: boolean } | Fail {
   const bad = checkExists(card);
   if (bad || !card) return bad ?? fail('CARD_NOT_FOUND');
   if (card.imei === null) return fail('CARD_NOT_BOUND');
@@ -17,5 +17,6 @@ export function decideUnbind(
   return {
     ok: true,
     after: { ...card, imei: null, boundIp: null, change: card.change + 1, modifiedAt: nowMs },
+    endSessions: app.settings.unbindEndsSessions,
   };
 }
