@@ -35,13 +35,14 @@ type LoginResult = Awaited<ReturnType<KamiService['login']>>;
 type UnbindResult = Awaited<ReturnType<KamiService['unbind']>>;
 
 const DEFAULT_USER_TOKEN_TTL_SECONDS = 7200;
-/** Logins between automatic sweeps of expired sessions and tokens. */
-export const SWEEP_EVERY_LOGINS = 1000;
+/** Expired sessions are deleted by a timer, at most this many per tick. */
+export const SWEEP_BATCH = 1000;
+export const SWEEP_INTERVAL_MS = 1000;
 
 /** The adapter for the database's engine, started. */
 async function openStorage(db: Database, ctx: DomainContext): Promise<Storage> {
   if (db.engine === 'postgres') return createPostgresStorage(db, ctx.clock);
-  const embedded = new EmbeddedStorage(db);
+  const embedded = new EmbeddedStorage(db, ctx.clock);
   await embedded.start();
   return embedded;
 }
@@ -78,9 +79,31 @@ export async function createKamiService(options: ServiceOptions): Promise<KamiSe
 /** The service over any storage adapter (tests build it over an adapter of their own). */
 export function serviceOver(storage: Storage, ctx: DomainContext, apps: AppCache): KamiServiceHandle {
   const { clock } = ctx;
-  const sweep = () => storage.sweep(clock.now());
+  /** Every expired session and token, a bounded slice at a time. */
+  const sweepAll = async () => {
+    const total = { sessions: 0, tokens: 0 };
+    for (;;) {
+      const slice = await storage.sweep(clock.now(), SWEEP_BATCH);
+      total.sessions += slice.sessions;
+      total.tokens += slice.tokens;
+      if (slice.sessions < SWEEP_BATCH) return total;
+    }
+  };
   let closed: Promise<void> | undefined;
-  let logins = 0;
+  // Expired sessions are refused by every lookup already; deleting them keeps memory and tables
+  // small. One bounded slice per tick, so no request ever waits behind a whole-table sweep.
+  let sweeping = false;
+  const timer = setInterval(() => {
+    if (sweeping || closed) return;
+    sweeping = true;
+    storage
+      .sweep(clock.now(), SWEEP_BATCH)
+      .catch(() => {})
+      .finally(() => {
+        sweeping = false;
+      });
+  }, SWEEP_INTERVAL_MS);
+  timer.unref();
   const newCards = (
     app: AppRecord,
     cardStrs: string[],
@@ -109,7 +132,6 @@ export function serviceOver(storage: Storage, ctx: DomainContext, apps: AppCache
     listApps: () => apps.list(),
 
     login(input) {
-      if (++logins % SWEEP_EVERY_LOGINS === 0 && !closed) sweep().catch(() => {});
       const { app } = input;
       const nowMs = clock.now();
       return storage.withCard<LoginResult>(app.id, input.kami, (card) => {
@@ -121,6 +143,7 @@ export function serviceOver(storage: Storage, ctx: DomainContext, apps: AppCache
           change: {
             ...(d.changed ? { card: d.after } : {}),
             session: { ...d.session, cardId: card.id, appId: app.id },
+            sessionLimit: d.sessionLimit,
           },
         };
       });
@@ -234,8 +257,9 @@ export function serviceOver(storage: Storage, ctx: DomainContext, apps: AppCache
       });
     },
     kickSessions: (input) => storage.endCardSessions(input.app.id, input.cardStr),
-    sweepExpired: sweep,
+    sweepExpired: sweepAll,
     close() {
+      clearInterval(timer);
       closed ??= storage.close();
       return closed;
     },

@@ -1,7 +1,8 @@
 // Per-app settings: the one definition behind the AppSettings type, the config file's validation,
 // the defaults, the published JSON Schema and the OpenAPI components. A new setting is one entry
 // here (with its default and description) plus the rule that reads it.
-import { createServerCodec, parseRsaPublicKey, validateAlphabet } from '@kami-verify/core';
+import { parseRsaPublicKey, validateAlphabet } from '@kami-verify/core';
+import { createServerCodec } from '@kami-verify/core/server';
 import { z } from 'zod';
 import { bool, hexText, int, oneOf, str, strict } from './fields';
 
@@ -91,6 +92,11 @@ export const AppSettingsSchema = strict({
   statecodeValiditySeconds: int(1)
     .default(600)
     .describe('登录状态码有效期: a statecode lives this long after login / its last heartbeat.'),
+  maxSessionsPerCard: int(1, 1000)
+    .default(10)
+    .describe(
+      'Live sessions (statecodes) one card may hold; a login beyond it ends the oldest (状态码不存在 for it).',
+    ),
   ipBinding: oneOf(['off', 'exact'])
     .default('off')
     .describe("请在原IP登录 when 'exact' and the IP differs from the bound one."),

@@ -88,4 +88,10 @@ CREATE INDEX potato_tokens_user_idx ON potato_tokens (user_id);
     // instances sharing one PostgreSQL database never mint the same id in the same millisecond.
     sql: `CREATE SEQUENCE snowflake_worker_seq MINVALUE 0 START WITH 0 MAXVALUE 1023 CYCLE;`,
   },
+  {
+    version: 3,
+    name: 'session expiry index',
+    // Expired sessions are deleted a bounded slice at a time, oldest expiry first.
+    sql: `CREATE INDEX sessions_expiry_idx ON sessions (expires_at);`,
+  },
 ];

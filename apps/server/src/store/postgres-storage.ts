@@ -17,6 +17,16 @@ export function writesOf(card: CardRecord, change: CardChange, nowMs: number): C
     ...(change.endSessions ? { endCardSessions: [card.id] } : {}),
     // A login also drops its card's expired sessions while the row is locked anyway.
     ...(change.session ? { sessions: [change.session], dropExpired: { cardIds: [card.id], nowMs } } : {}),
+    ...(change.session && change.sessionLimit !== undefined
+      ? {
+          sessionLimit: {
+            cardId: card.id,
+            limit: change.sessionLimit,
+            keep: change.session.statecode,
+            nowMs,
+          },
+        }
+      : {}),
   };
 }
 
@@ -78,8 +88,13 @@ export function createPostgresStorage(db: Database, clock: { now(): number }): S
     findPotatoUser: (appId, userNumber) => findPotatoUser(db, appId, userNumber),
     saveUserToken: (token) => saveUserToken(db, token),
     findUserToken: (token) => findUserToken(db, token),
-    async sweep(nowMs) {
-      const sessions = await db.query('DELETE FROM sessions WHERE expires_at <= $1', [nowMs]);
+    async sweep(nowMs, limit) {
+      // A bounded slice, oldest expiry first (sessions_expiry_idx): no long statement or lock.
+      const sessions = await db.query(
+        `DELETE FROM sessions WHERE statecode IN (
+           SELECT statecode FROM sessions WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)`,
+        [nowMs, limit],
+      );
       return { sessions: sessions.rowCount, tokens: await sweepUserTokens(db, nowMs) };
     },
     close: () => db.close(),

@@ -27,6 +27,8 @@ export interface CardChange {
    * behind (the embedded store does, within a second): losing it costs the client a re-login.
    */
   session?: SessionRecord;
+  /** With `session`: the card keeps at most this many live sessions, the newest (the oldest end). */
+  sessionLimit?: number;
 }
 
 export interface Decision<T> {
@@ -108,8 +110,11 @@ export interface Storage {
   saveUserToken(token: UserTokenRecord): Promise<void>;
   findUserToken(token: string): Promise<Omit<UserTokenRecord, 'token' | 'createdAt'> | undefined>;
 
-  /** Deletes expired sessions and user tokens. */
-  sweep(nowMs: number): Promise<{ sessions: number; tokens: number }>;
+  /**
+   * Deletes at most `limit` expired sessions and expired user tokens, a bounded amount of work;
+   * a caller that wants them all calls again while it returns `limit` sessions.
+   */
+  sweep(nowMs: number, limit: number): Promise<{ sessions: number; tokens: number }>;
   /** The database for admin tooling and tests; the embedded adapter keeps its memory consistent with it. */
   readonly database: Database;
   close(): Promise<void>;

@@ -1,4 +1,4 @@
-// The embedded store's in-memory state and group commit (src/domain/embedded.ts): batching under
+// The embedded store's in-memory state and group commit (src/store/embedded/): batching under
 // concurrency, durability across a restart, a failed flush that must not leave memory diverged,
 // and admin operations (and admin SQL through service.db) seen by later requests.
 import { randomBytes } from 'node:crypto';
@@ -59,7 +59,7 @@ async function faultyStore(options: { cardCacheMax?: number } = {}) {
     userTokenTtlSeconds: 7200,
   };
   const app = await upsertApp(ctx, { name: `app-${randomBytes(4).toString('hex')}` });
-  const storage = new EmbeddedStorage(db, options);
+  const storage = new EmbeddedStorage(db, clock, options);
   await storage.start();
   const apps = new AppCache();
   apps.add(app);

@@ -21,6 +21,8 @@ export interface LoginDecision {
    */
   changed: boolean;
   session: { statecode: string; imei: string; expiresAt: number; createdAt: number };
+  /** The card's live sessions after this login: at most this many, the oldest end. */
+  sessionLimit: number;
   body: LoginBody;
 }
 
@@ -81,6 +83,7 @@ export function decideLogin(
     ok: true,
     after,
     changed,
+    sessionLimit: settings.maxSessionsPerCard,
     session: {
       statecode,
       imei,

@@ -6,9 +6,9 @@ import {
   computePotatoSign,
   POTATO_MESSAGES,
   type PotatoMessageCode,
-  potatoEnvelope,
   timingSafeEqualString,
 } from '@kami-verify/core';
+import { potatoEnvelope } from '@kami-verify/core/server';
 import { type Request, type Response, Router } from 'express';
 import { mayCreateCardsByApi } from '../../domain/rules/index';
 import type { AppRecord } from '../../domain/types';
@@ -19,8 +19,9 @@ import {
   PotatoLoginRequestSchema,
 } from '../../schema/potato';
 import type { HttpContext } from '../context';
+import { readBody } from '../raw-body';
 import { HttpError, sendJson } from '../transport-errors';
-import { BadPotatoBody, type PotatoBody, parsePotatoRequest, readPotatoBody } from './body';
+import { BadPotatoBody, type PotatoBody, parsePotatoBody, parsePotatoRequest } from './body';
 
 class PotatoFailure extends Error {
   constructor(
@@ -133,7 +134,7 @@ export function potatoRouter(ctx: HttpContext): Router {
       // caller is authenticated, so an unknown askKey always reads 403 whatever it sent.
       let body: PotatoBody | BadPotatoBody;
       try {
-        body = readPotatoBody(req);
+        body = parsePotatoBody(req, await readBody(req, ctx.server.bodyLimit));
       } catch (error) {
         if (!(error instanceof BadPotatoBody)) throw error;
         body = error;

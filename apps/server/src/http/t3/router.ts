@@ -5,14 +5,14 @@
 //
 // These are the hot endpoints (every client login and heartbeat), so they are served straight
 // from node:http, ahead of the Express app: `createApp` sends a POST whose path is a 调用码 here.
-// Logging, CORS, body limits, throttling and error answers are the same functions Express uses.
+// The request log, CORS and error answers wrap it in edge.ts, exactly as they wrap Express.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpContext } from '../context';
 import { type Fields, MalformedBodyError, parseForm } from '../form';
 import { maskCard } from '../mask';
 import { mediaType, readBody, utf8Text } from '../raw-body';
-import { logWhenFinished, type RequestNotes } from '../request-log';
-import { HttpError, sendError } from '../transport-errors';
+import type { RequestNotes } from '../request-log';
+import { HttpError } from '../transport-errors';
 import { checkT3Request } from './checks';
 import { codecFor } from './codec-cache';
 import { T3_HANDLERS } from './endpoints';
@@ -39,18 +39,16 @@ function readFields(req: IncomingMessage, body: Buffer): Fields {
   }
 }
 
-export type T3Lane = (req: IncomingMessage, res: ServerResponse, code: string) => void;
+/** Serves one T3 request; a rejection is a transport error for the edge to answer. */
+export type T3Lane = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  code: string,
+  notes: RequestNotes,
+) => Promise<void>;
 
 export function t3Lane(ctx: HttpContext): T3Lane {
-  return (req, res, code) => {
-    const notes: RequestNotes = {};
-    if (ctx.logging) logWhenFinished(ctx.log, ctx.clientIp, req, res, notes);
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    ctx.cors(req, res, notes);
-    handleT3(ctx, req, res, code, notes).catch((error: unknown) =>
-      sendError(ctx.log, req, res, notes, error),
-    );
-  };
+  return (req, res, code, notes) => handleT3(ctx, req, res, code, notes);
 }
 
 async function handleT3(

@@ -36,6 +36,10 @@ import { SessionTable } from './session-table';
 
 /** Written-behind changes wait at most this long for a batch to ride along with. */
 export const LAZY_FLUSH_MS = 1000;
+/** How long past its expiry an on-disk session row must be before the sweep deletes it. */
+const DISK_SWEEP_MARGIN_MS = 60_000;
+/** Sessions looked at per turn by the expiry sweep. */
+const SWEEP_SLICE = 1000;
 /** potato user tokens remembered (the cache is dropped when full; tokens are few in practice). */
 const TOKEN_CACHE_MAX = 10_000;
 
@@ -64,6 +68,7 @@ export class EmbeddedStorage implements Storage {
 
   constructor(
     private readonly db: Database,
+    private readonly clock: { now(): number },
     options: { cardCacheMax?: number } = {},
   ) {
     this.cards = new CardCache(db, (id) => this.pendingCards.has(id), options.cardCacheMax);
@@ -71,15 +76,16 @@ export class EmbeddedStorage implements Storage {
 
   /** Loads the session table. */
   async start(): Promise<void> {
-    await this.sessions.reload(this.db);
+    await this.sessions.reload(this.db, this.clock.now());
   }
 
   /** Sizes of the in-memory state (tests, diagnostics). */
-  stats(): { cachedCards: number; sessions: number; pendingCards: number } {
+  stats(): { cachedCards: number; sessions: number; pendingCards: number; sessionsVisitedByLogins: number } {
     return {
       cachedCards: this.cards.size,
       sessions: this.sessions.size,
       pendingCards: this.pendingCards.size,
+      sessionsVisitedByLogins: this.sessions.visitedByLogins,
     };
   }
 
@@ -99,7 +105,7 @@ export class EmbeddedStorage implements Storage {
         if (this.closed) return Promise.reject(new Error('the service is closed'));
         // A soft session: written behind. If the card's last change is still on its way to disk,
         // this reply relies on it, so it waits for it and shares its fate.
-        this.sessions.start(this.current, change.session);
+        this.sessions.start(this.current, change.session, change.sessionLimit ?? Number.POSITIVE_INFINITY);
         this.scheduleLazyFlush();
         return pending ? pending.done.then(() => value) : value;
       }
@@ -107,7 +113,8 @@ export class EmbeddedStorage implements Storage {
       const batch = this.current;
       if (change.card) this.writeCard(batch, change.card);
       if (change.endSessions) this.sessions.removeCard(batch, card.id);
-      if (change.session) this.sessions.start(batch, change.session);
+      if (change.session)
+        this.sessions.start(batch, change.session, change.sessionLimit ?? Number.POSITIVE_INFINITY);
       return this.commit(batch).then(() => value);
     });
   }
@@ -203,12 +210,37 @@ export class EmbeddedStorage implements Storage {
 
   // --- housekeeping ---------------------------------------------------------------------------
 
-  async sweep(nowMs: number): Promise<{ sessions: number; tokens: number }> {
+  async sweep(nowMs: number, limit: number): Promise<{ sessions: number; tokens: number }> {
     await this.ready();
-    const batch = this.current;
-    const n = this.sessions.removeExpired(batch, nowMs);
-    if (n > 0) await this.commit(batch);
-    return { sessions: n, tokens: await sweepUserTokens(this.db, nowMs) };
+    // At most one lap of the table, a slice per turn; each slice's deletions go with the batch
+    // current at that moment.
+    const total = this.sessions.size;
+    const commits: Promise<void>[] = [];
+    let removed = 0;
+    let visited = 0;
+    while (visited < total && removed < limit) {
+      const batch = this.current;
+      const slice = this.sessions.removeExpired(
+        batch,
+        nowMs,
+        Math.min(SWEEP_SLICE, total - visited, limit - removed),
+      );
+      removed += slice.removed;
+      visited += slice.visited;
+      if (slice.removed > 0) commits.push(this.commit(batch));
+      if (slice.visited === 0) break;
+      if (visited < total) await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(commits);
+    // Expired rows that never came back into memory (they are not loaded at start). A row whose
+    // session lives in memory may look expired on disk until its renewal is written (within
+    // LAZY_FLUSH_MS), so only rows long past their expiry go.
+    const onDisk = await this.db.query(
+      `DELETE FROM sessions WHERE statecode IN (
+         SELECT statecode FROM sessions WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)`,
+      [nowMs - DISK_SWEEP_MARGIN_MS, limit],
+    );
+    return { sessions: removed + onDisk.rowCount, tokens: await sweepUserTokens(this.db, nowMs) };
   }
 
   /** Resolves once every change made so far (renewals included) is on disk. */
@@ -389,7 +421,7 @@ export class EmbeddedStorage implements Storage {
       }
       this.gate = (async () => {
         try {
-          await this.sessions.reload(this.db);
+          await this.sessions.reload(this.db, this.clock.now());
           this.needsReload = false;
         } finally {
           this.gate = undefined;

@@ -10,6 +10,10 @@ export class SessionTable {
   private readonly byCard = new Map<string, Set<string>>();
   /** Statecodes renewed since the last flush (written behind). */
   readonly renewals = new Set<string>();
+  /** Where the incremental expiry left off (Map iteration survives deletions). */
+  private cursor: Iterator<SessionRecord> | undefined;
+  /** Sessions looked at by logins: the work a login does, for tests. */
+  visitedByLogins = 0;
 
   get size(): number {
     return this.byStatecode.size;
@@ -19,9 +23,15 @@ export class SessionTable {
     return this.byStatecode.get(statecode);
   }
 
-  /** Starts or renews `s` for its card, dropping the card's other expired sessions on the way. */
-  start(batch: Batch, s: SessionRecord): void {
-    for (const sc of this.byCard.get(s.cardId) ?? []) {
+  /**
+   * Starts or renews `s` for its card: the card's expired sessions end on the way, and beyond
+   * `limit` live ones the oldest end. The card's set never exceeds `limit`, so this work does
+   * not grow with how often the card logged in.
+   */
+  start(batch: Batch, s: SessionRecord, limit: number): void {
+    const set = this.byCard.get(s.cardId);
+    for (const sc of set ?? []) {
+      this.visitedByLogins++;
       const other = this.byStatecode.get(sc);
       if (other && sc !== s.statecode && other.expiresAt <= s.createdAt) this.remove(batch, other);
     }
@@ -30,11 +40,18 @@ export class SessionTable {
       existing.expiresAt = s.expiresAt;
       existing.imei = s.imei;
       batch.sessions.set(existing.statecode, existing);
-      return;
+    } else {
+      const added = { ...s };
+      this.add(added);
+      batch.sessions.set(added.statecode, added);
     }
-    const added = { ...s };
-    this.add(added);
-    batch.sessions.set(added.statecode, added);
+    // A set iterates in insertion order: the first is the oldest.
+    const live = this.byCard.get(s.cardId);
+    while (live && live.size > limit) {
+      const oldest = this.byStatecode.get(live.values().next().value as string);
+      if (!oldest || oldest.statecode === s.statecode) break;
+      this.remove(batch, oldest);
+    }
   }
 
   remove(batch: Batch, s: SessionRecord): void {
@@ -58,15 +75,27 @@ export class SessionTable {
     return n;
   }
 
-  removeExpired(batch: Batch, nowMs: number): number {
-    let n = 0;
-    for (const s of [...this.byStatecode.values()]) {
-      if (s.expiresAt <= nowMs) {
-        this.remove(batch, s);
-        n++;
+  /**
+   * Ends expired sessions, looking at no more than `budget` sessions: the sweep continues where
+   * the last one stopped, so expiry costs a bounded slice per call, never a walk of the table.
+   */
+  removeExpired(batch: Batch, nowMs: number, budget: number): { removed: number; visited: number } {
+    let removed = 0;
+    let visited = 0;
+    while (visited < budget) {
+      this.cursor ??= this.byStatecode.values();
+      const next = this.cursor.next();
+      if (next.done) {
+        this.cursor = undefined;
+        break;
+      }
+      visited++;
+      if (next.value.expiresAt <= nowMs) {
+        this.remove(batch, next.value);
+        removed++;
       }
     }
-    return n;
+    return { removed, visited };
   }
 
   /** The renewed sessions still alive, for a flush; clears the renewal set. */
@@ -80,7 +109,8 @@ export class SessionTable {
     return out;
   }
 
-  async reload(db: Queryable): Promise<void> {
+  /** Loads the live sessions (expired ones stay on disk until swept, never in memory). */
+  async reload(db: Queryable, nowMs: number): Promise<void> {
     const res = await db.query<{
       statecode: string;
       card_id: unknown;
@@ -88,10 +118,14 @@ export class SessionTable {
       imei: string | null;
       expires_at: unknown;
       created_at: unknown;
-    }>('SELECT statecode, card_id, app_id, imei, expires_at, created_at FROM sessions');
+    }>(
+      'SELECT statecode, card_id, app_id, imei, expires_at, created_at FROM sessions WHERE expires_at > $1 ORDER BY created_at',
+      [nowMs],
+    );
     this.byStatecode.clear();
     this.byCard.clear();
     this.renewals.clear();
+    this.cursor = undefined;
     for (const r of res.rows) {
       this.add({
         statecode: r.statecode,

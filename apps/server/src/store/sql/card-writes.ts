@@ -26,6 +26,8 @@ export interface CardWrites {
   renewals?: ReadonlyArray<{ statecode: string; expiresAt: number }>;
   /** Housekeeping: delete these cards' sessions expired at `nowMs`, except the ones started here. */
   dropExpired?: { cardIds: readonly string[]; nowMs: number };
+  /** Beyond `limit` live sessions of the card (counting `keep`, just started), the oldest end. */
+  sessionLimit?: { cardId: string; limit: number; keep: string; nowMs: number };
 }
 
 interface Part {
@@ -108,6 +110,17 @@ function parts(w: CardWrites): Part[] {
       name: 'expired',
       sql: `DELETE FROM sessions WHERE card_id = ANY($1::text[]) AND expires_at <= $2 AND NOT statecode = ANY($3::text[])`,
       params: [w.dropExpired.cardIds, w.dropExpired.nowMs, started.map((s) => s.statecode)],
+    });
+  }
+  if (w.sessionLimit) {
+    const { cardId, limit, keep, nowMs } = w.sessionLimit;
+    out.push({
+      name: 'over_limit',
+      // Live sessions only, so it never meets a row the `expired` part deletes.
+      sql: `DELETE FROM sessions WHERE statecode IN (
+          SELECT statecode FROM sessions WHERE card_id = $1 AND expires_at > $2 AND statecode <> $3
+          ORDER BY created_at DESC, statecode DESC OFFSET $4)`,
+      params: [cardId, nowMs, keep, Math.max(0, limit - 1)],
     });
   }
   const r = w.renewals ?? [];
