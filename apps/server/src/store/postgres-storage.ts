@@ -2,8 +2,8 @@
 // memory. A card's read–decide–write runs in one transaction with its row locked (SELECT ...
 // FOR UPDATE), so concurrent logins of one card serialise: exactly one binds a device, a count
 // card is never over-used.
-import type { CardRecord } from '../domain/types';
 import { postgresAttempts } from './attempts';
+import type { CardRecord } from './records';
 import { firstUseInDatabase } from './seen-signatures';
 import { findPotatoUser, findUserToken, saveUserToken, sweepUserTokens } from './sql/accounts';
 import { type CardRow, cardColumns, num, toCardRecord } from './sql/card-rows';

@@ -2,8 +2,8 @@
 // adapters implement it: PostgreSQL (transactions with row locks; several server processes may
 // share the database) and the embedded store (PGlite, one process: authoritative memory with
 // group commit). The service decides every rule; an adapter only reads, locks and writes.
-import type { CardRecord, Fail } from '../domain/types';
 import type { AttemptStore } from './attempts';
+import type { CardRecord } from './records';
 import type { Database } from './types';
 
 export interface SessionRecord {
@@ -70,6 +70,16 @@ export interface UserTokenRecord {
   createdAt: number;
 }
 
+/** A heartbeat's renewal; `refusal` is the domain's heartbeat rule (the store only applies it). */
+export interface RenewSession<Refusal> {
+  appId: string;
+  statecode: string;
+  kami: string | null;
+  nowMs: number;
+  expiresAt: number;
+  refusal: (session: { expiresAt: number } | undefined, card: CardRecord | undefined) => Refusal | undefined;
+}
+
 export interface Storage {
   /**
    * Atomic read–decide–write of one card: no other change of the card interleaves between the
@@ -88,14 +98,7 @@ export interface Storage {
    * Renews a live session to `expiresAt` unless `refusal` (the heartbeat rule) refuses it and its
    * card; returns that refusal. `kami` (when not null) must be the session's card.
    */
-  renewSession(input: {
-    appId: string;
-    statecode: string;
-    kami: string | null;
-    nowMs: number;
-    expiresAt: number;
-    refusal: (session: { expiresAt: number } | undefined, card: CardRecord | undefined) => Fail | undefined;
-  }): Promise<Fail | undefined>;
+  renewSession<Refusal>(input: RenewSession<Refusal>): Promise<Refusal | undefined>;
   /** Ends every session of the card; returns how many ended. */
   endCardSessions(appId: string, cardStr: string): Promise<number>;
   /** Inserts cards, skipping card strings that exist; returns the inserted ones in order. */

@@ -21,18 +21,19 @@
 // - Decisions that meet a card with uncommitted changes and change nothing (refusals, reads)
 //   wait for those changes and decide again; a soft session waits for them and shares their
 //   fate. No reply is based on state that may still be rolled back.
-import type { CardRecord } from '../../domain/types';
+
 import { bulkInsert } from '../postgres-storage';
+import type { CardRecord } from '../records';
+import { SeenSignatures } from '../seen-signatures';
 import { findPotatoUser, findUserToken, saveUserToken, sweepUserTokens } from '../sql/accounts';
 import { recordOfNewCard } from '../sql/card-rows';
 import { writeCardChanges } from '../sql/card-writes';
 import { listCardRows } from '../sql/cards';
-import type { Decision, Storage } from '../storage';
+import type { Decision, RenewSession, Storage } from '../storage';
 import type { Database } from '../types';
 import { Batch, FlushFailedError } from './batch';
 import { CardCache } from './card-cache';
 import { SessionTable } from './session-table';
-import { SeenSignatures } from '../seen-signatures';
 
 /** Written-behind changes wait at most this long for a batch to ride along with. */
 export const LAZY_FLUSH_MS = 1000;
@@ -124,12 +125,12 @@ export class EmbeddedStorage implements Storage {
     return this.withCard(appId, cardStr, (card) => ({ value: card ? { ...card } : undefined }));
   }
 
-  async renewSession({
+  async renewSession<Refusal>({
     appId,
     statecode,
     expiresAt,
     refusal,
-  }: Parameters<Storage['renewSession']>[0]): ReturnType<Storage['renewSession']> {
+  }: RenewSession<Refusal>): Promise<Refusal | undefined> {
     for (;;) {
       if (this.gate || this.needsReload) {
         await this.ready();
