@@ -101,6 +101,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   server.headersTimeout = section.headersTimeoutSeconds * 1000;
   server.requestTimeout = Math.max(section.requestTimeoutSeconds, section.headersTimeoutSeconds) * 1000;
   server.maxConnections = section.maxConnections;
+  // Longer than clients' and proxies' idle timeouts (undici 4 s, nginx 60 s, most load balancers
+  // 60 s): the client closes an idle connection first, never the server just as a request is
+  // sent on it (the client would see ECONNRESET).
+  server.keepAliveTimeout = 65_000;
 
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? (Number(process.env.PORT) || 8080);
