@@ -182,6 +182,15 @@ async function optional(label, fn) {
 console.error(
   `bench: ${quick ? 'quick' : 'full'} run, ${DURATION}s per load run after ${WARMUP}s warm-up, ${CONNECTIONS} connections`,
 );
+// `--postgres-only`: just the PostgreSQL section (comparing driver settings), no report file.
+if (process.argv.includes('--postgres-only')) {
+  const section = await serverSection('postgres', process.env.DATABASE_URL);
+  for (const [name, r] of Object.entries(section))
+    console.log(
+      `postgres ${name}: ${fmt(r.server.rps)} req/s, p99 ${fmt(r.server.p99, 1)} ms, ${fmt(r.vsExpress, 2)}× express`,
+    );
+  process.exit(0);
+}
 results.server.embedded = await serverSection('embedded', 'memory');
 if (process.env.DATABASE_URL)
   results.server.postgres = await serverSection('postgres', process.env.DATABASE_URL);
