@@ -62,7 +62,7 @@ export function createPostgresStorage(db: Database, clock: { now(): number }): S
     },
     readCard: (appId, cardStr) => selectCard(db, appId, cardStr),
 
-    async renewSession({ appId, statecode, nowMs, expiresAt, refusal }) {
+    async renewSession({ appId, statecode, expiresAt, refusal }) {
       // Answered from current data (a kick or a disable on any process is seen at once), decided
       // by the heartbeat rule itself; only the renewal is written behind, in batches.
       const res = await db.query<CardRow & { session_expires_at: unknown }>(
