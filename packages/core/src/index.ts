@@ -1,4 +1,6 @@
-// @kami-verify/core — the protocol, isomorphic: no Node-only or DOM-only API.
+// @kami-verify/core — the protocol, isomorphic: no Node-only or DOM-only API. This entry is what
+// clients need; the server's half (value decoding, signature checks, the RSA private key) is
+// `@kami-verify/core/server` (src/server.ts).
 
 export {
   base64Decode,
@@ -33,7 +35,7 @@ export { createT3Client, type T3Client, type T3ClientOptions } from './client/t3
 export { validateCreateCard, validateImei } from './client/validate';
 export * from './codecs';
 export * from './errors';
-export type { Md5 } from './hash';
+export { createNodeMd5, type Md5, type NodeCryptoHashes } from './hash';
 export { type EventMap, TypedEmitter } from './heartbeat/emitter';
 export {
   type BeatInfo,
@@ -50,18 +52,16 @@ export {
   startHeartbeatLoop,
   type TransientErrorInfo,
 } from './heartbeat/loop';
-export {
-  type BackoffPolicy,
-  backoffDelayMs,
-  DEFINITIVE_HEARTBEAT_CODES,
-  isDefinitiveHeartbeatError,
-} from './heartbeat/policy';
+export { backoffDelayMs, DEFINITIVE_HEARTBEAT_CODES, isDefinitiveHeartbeatError } from './heartbeat/policy';
 export * from './messages';
+export { type BackoffPolicy, backoffMs } from './net/backoff';
+export { errorCodes, neverConnected } from './net/connect-errors';
 export { createFetchTransport } from './net/fetch-transport';
+export { parseRetryAfterMs } from './net/retry-after';
 export type { HttpRequest, HttpResponse, Transport } from './net/transport';
-export { type PotatoCard, type PotatoEnvelope, potatoEnvelope } from './potato/envelope';
+export type { PotatoCard, PotatoEnvelope } from './potato/envelope';
 export { buildPotatoHeaders, computePotatoSign, type PotatoCredentials } from './potato/sign';
-export { decodeT3Body, isT3Success, parseRetryAfterMs, type T3Body } from './t3/response';
+export { decodeT3Body, isT3Success, type T3Body } from './t3/response';
 export {
   buildSignText,
   computeSignature,
@@ -69,7 +69,6 @@ export {
   type FormFields,
   type SignedT3Request,
   signT3Request,
-  verifyT3Signature,
 } from './t3/sign';
 export {
   formatBeijingDateTime,

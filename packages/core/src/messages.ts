@@ -23,7 +23,7 @@ export const T3_MESSAGES = {
   TIMESTAMP_INVALID: '验证数据已失效,请重试',
   SIGNATURE_REQUIRED: '签名参数不可为空',
   SIGNATURE_INVALID: '签名有误',
-  // Heartbeat errors: from the services' public docs (notes/protocol.md), not the seed's tables.
+  // Heartbeat errors: from the services' public docs (the † rows of docs/protocol.md), not the seed's tables.
   STATECODE_REQUIRED: '状态码不可为空',
   STATECODE_NOT_FOUND: '状态码不存在',
   // Undocumented; chosen by this project for the other endpoints of the family.

@@ -7,19 +7,21 @@ import {
   createAlphabetCodec,
   createClientCodec,
   createRsaClientCodec,
-  createRsaServerCodec,
-  createServerCodec,
   decodeAlphabetValue,
   encodeAlphabetValue,
-  parseRsaPrivateKey,
   parseRsaPublicKey,
   plainCodec,
   rsaDecryptResponse,
-  rsaDecryptValue,
-  rsaEncryptResponse,
   rsaEncryptValue,
   validateAlphabet,
 } from '../src';
+import {
+  createRsaServerCodec,
+  createServerCodec,
+  parseRsaPrivateKey,
+  rsaDecryptValue,
+  rsaEncryptResponse,
+} from '../src/server';
 import {
   loadVector,
   nodeAlphabetBase64,

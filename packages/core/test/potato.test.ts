@@ -8,9 +8,9 @@ import {
   isCardType,
   KamiValidationError,
   MAX_CARDS_PER_CALL,
-  potatoEnvelope,
   validateCreateCard,
 } from '../src';
+import { potatoEnvelope } from '../src/server';
 import { loadVector, md5 } from './helpers';
 
 interface PotatoCase {

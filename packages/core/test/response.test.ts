@@ -7,7 +7,6 @@ import {
   type HttpResponse,
   isT3Success,
   KamiResponseError,
-  parseRetryAfterMs,
   plainCodec,
 } from '../src';
 import { loadVector, rsaKey } from './helpers';
@@ -49,27 +48,6 @@ describe('isT3Success', () => {
     expect(isT3Success('ok', 'ok')).toBe(true);
     expect(isT3Success('200', 1)).toBe(false);
     expect(isT3Success(200, 'ok')).toBe(false);
-  });
-});
-
-describe('parseRetryAfterMs', () => {
-  it('seconds', () => {
-    expect(parseRetryAfterMs('3')).toBe(3000);
-    expect(parseRetryAfterMs('0')).toBe(0);
-    expect(parseRetryAfterMs('1.5')).toBe(1500);
-    expect(parseRetryAfterMs('-5')).toBe(0);
-  });
-  it('HTTP date', () => {
-    const inTen = new Date(Date.now() + 10_000).toUTCString();
-    const ms = parseRetryAfterMs(inTen)!;
-    expect(ms).toBeGreaterThan(8_000);
-    expect(ms).toBeLessThanOrEqual(10_000);
-    expect(parseRetryAfterMs('Wed, 21 Oct 2015 07:28:00 GMT')).toBe(0);
-  });
-  it('missing or junk', () => {
-    expect(parseRetryAfterMs(undefined)).toBeUndefined();
-    expect(parseRetryAfterMs('')).toBeUndefined();
-    expect(parseRetryAfterMs('soon')).toBeUndefined();
   });
 });
 

@@ -9,8 +9,8 @@ import {
   encodeForm,
   plainCodec,
   signT3Request,
-  verifyT3Signature,
 } from '../src';
+import { verifyT3Signature } from '../src/server';
 import { loadVector, md5, nodeRsaDecryptValue, rsaKey } from './helpers';
 
 type Pair = [string, string];

@@ -1,7 +1,7 @@
-import { KamiAbortError, KamiConnectionError, KamiTimeoutError } from '@kami-verify/core';
+import { errorCodes, KamiAbortError, KamiConnectionError, KamiTimeoutError } from '@kami-verify/core';
 import { errors } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { errorCodes, mapUndiciError } from '../src/net/undici-errors';
+import { mapUndiciError } from '../src/net/undici-errors';
 
 const ctx = { url: 'http://h/x', timeoutMs: 1000, aborted: false, timedOut: false };
 const sysError = (code: string) => Object.assign(new Error(code), { code });

@@ -1,7 +1,8 @@
 // The HTTP surface: both protocol families, health, OpenAPI, and the operational wrapping
-// (request log, CORS, body limit, JSON errors). The T3 endpoints — every client's login and
-// heartbeat — are served straight from node:http; everything else is an Express app.
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+// (request log, CORS, JSON errors: edge.ts, once for both lanes). The T3 endpoints — every
+// client's login and heartbeat — are served straight from node:http; everything else is an
+// Express app.
+import type { IncomingMessage, RequestListener } from 'node:http';
 import express, { type Express } from 'express';
 import { resolveServerSection, type ServerConfig } from '../config/types';
 import type { Clock, KamiService } from '../domain/types';
@@ -9,13 +10,14 @@ import { docsPage } from '../openapi/docs-page';
 import { openApiDocument } from '../openapi/spec';
 import { clientIpResolver } from './client-ip';
 import type { HttpContext } from './context';
-import { cors, corsPolicy } from './cors';
-import { potatoRouter } from './potato/router';
-import { rawBody } from './raw-body';
-import { type LogSink, requestLog, stdoutLog } from './request-log';
+import { corsPolicy } from './cors';
+import { edge, expressLane } from './edge';
+import { POTATO_ENDPOINT_NAMES, potatoRouter } from './potato/router';
+import { type LogSink, stdoutLog } from './request-log';
+import { requestPath } from './request-path';
 import { t3Lane, t3RouteCode } from './t3/router';
-import { LoginThrottle } from './throttle';
-import { errorHandler, HttpError, sendJson } from './transport-errors';
+import { GuessThrottle } from './throttle';
+import { sendJson } from './transport-errors';
 
 export interface CreateAppOptions {
   /** The clock of the service (timestamps, throttle windows). Default `Date.now`. */
@@ -39,32 +41,38 @@ export function createApp(
     service,
     clock,
     server,
-    throttle: new LoginThrottle(server.throttle, clock),
+    throttle: new GuessThrottle(server.throttle, clock, service.sharedAttempts),
     logging: options.logger !== false,
     log: options.logger === false ? () => {} : (options.logger ?? stdoutLog),
     clientIp: clientIpResolver(server.trustProxy),
     cors: corsPolicy(server.corsOrigins),
   };
-  const rest = expressApp(ctx);
+  const rest = expressLane(ctx, expressApp(ctx), (req) => allowedMethods(ctx, req));
   const t3 = t3Lane(ctx);
-  return (req: IncomingMessage, res: ServerResponse) => {
+  return edge(ctx, (req, res, notes) => {
     const code = req.method === 'POST' ? t3RouteCode(req.url) : undefined;
-    if (code === undefined) rest(req, res);
-    else t3(req, res, code);
-  };
+    return code === undefined ? rest(req, res, notes) : t3(req, res, code, notes);
+  });
+}
+
+const READ_ONLY = ['GET', 'HEAD'];
+const READ_ONLY_PATHS = new Set(['/healthz', '/openapi.json', '/docs']);
+
+/** The methods a known path answers (for 405 and its Allow header); undefined for an unknown path. */
+function allowedMethods(ctx: HttpContext, req: IncomingMessage): string[] | undefined {
+  const path = requestPath(req);
+  if (READ_ONLY_PATHS.has(path)) return READ_ONLY;
+  const code = t3RouteCode(req.url);
+  if (code !== undefined && ctx.service.resolveRoute(code.toUpperCase())) return ['POST'];
+  const potato = /^\/api\/([^/]+)\/?$/.exec(path)?.[1];
+  if (potato !== undefined && POTATO_ENDPOINT_NAMES.has(potato)) return ['POST'];
+  return undefined;
 }
 
 function expressApp(ctx: HttpContext): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-
-  if (ctx.logging) app.use(requestLog(ctx.log, ctx.clientIp));
-  app.use((_req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    next();
-  });
-  app.use(cors(ctx.cors));
 
   app.get('/healthz', (_req, res) => {
     res.locals.route = 'healthz';
@@ -87,10 +95,7 @@ function expressApp(ctx: HttpContext): Express {
       .send(docsPage());
   });
 
-  app.use(rawBody(ctx.server.bodyLimit));
   app.use('/api', potatoRouter(ctx));
-
-  app.use((_req, _res, next) => next(new HttpError(404)));
-  app.use(errorHandler(ctx.log));
+  // No 404 or error handler here: what the app leaves unanswered goes back to the edge.
   return app;
 }

@@ -1,7 +1,6 @@
 // CORS for the browser SDK. Only configured origins get the headers; the potato API's custom
 // headers (askKey, apiUserToken, time, sign) must be listed for its preflight to pass.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestHandler } from 'express';
 import type { RequestNotes } from './request-log';
 import { HttpError, sendTransportError } from './transport-errors';
 
@@ -40,12 +39,5 @@ export function corsPolicy(origins: readonly string[]): CorsPolicy {
     res.statusCode = 204;
     res.end();
     return true;
-  };
-}
-
-/** The Express form: notes live in `res.locals`. */
-export function cors(policy: CorsPolicy): RequestHandler {
-  return (req, res, next) => {
-    if (!policy(req, res, res.locals as RequestNotes)) next();
   };
 }

@@ -1,7 +1,7 @@
-// Every route reads the body as bytes first: size limits and encoding checks happen once, here,
-// and each protocol then parses the text the way its signature needs.
+// Every route that takes a body reads it as bytes through readBody: size limits and encoding checks
+// happen once, here, and each protocol then parses the text the way its signature needs. A route
+// reads it only once it knows the request is wanted (not 404, not throttled).
 import type { IncomingMessage } from 'node:http';
-import type { Request, RequestHandler } from 'express';
 import { HttpError } from './transport-errors';
 
 const EMPTY = Buffer.alloc(0);
@@ -53,20 +53,6 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 function tooLarge(req: IncomingMessage): HttpError {
   req.resume();
   return new HttpError(413, undefined, { Connection: 'close' });
-}
-
-/** The Express form: the bytes land in `req.body`. */
-export function rawBody(limit: number): RequestHandler {
-  return (req, _res, next) => {
-    readBody(req, limit).then((body) => {
-      req.body = body;
-      next();
-    }, next);
-  };
-}
-
-export function bodyBytes(req: Request): Buffer {
-  return Buffer.isBuffer(req.body) ? req.body : EMPTY;
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });

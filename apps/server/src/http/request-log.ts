@@ -2,14 +2,13 @@
 // name, app, masked card, result text); secrets (APPKEY, askKey, tokens, passwords, full card
 // keys) are never put there. The 调用码 is not logged either: the route name says more and leaks less.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestHandler } from 'express';
 import type { ClientIpResolver } from './client-ip';
 import { safePath } from './mask';
 import { requestPath } from './request-path';
 
 export type LogSink = (line: object) => void;
 
-/** What a handler learned about a request, for its log line (Express keeps it in `res.locals`). */
+/** What a handler learned about a request, for its log line (Express handlers see it as `res.locals`). */
 export interface RequestNotes {
   route?: string;
   app?: string;
@@ -42,14 +41,6 @@ export function logWhenFinished(
       ip: clientIp(req),
     });
   });
-}
-
-/** The Express form: notes live in `res.locals`. */
-export function requestLog(log: LogSink, clientIp: ClientIpResolver): RequestHandler {
-  return (req, res, next) => {
-    logWhenFinished(log, clientIp, req, res, res.locals as RequestNotes);
-    next();
-  };
 }
 
 /** The default sink: JSON lines on stdout. */

@@ -2,8 +2,9 @@
 // here: they are HTTP 200 with the protocol's own body, like the hosted services answer.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { POTATO_MESSAGES, potatoEnvelope, T3_MESSAGES } from '@kami-verify/core';
-import type { ErrorRequestHandler } from 'express';
+import { POTATO_MESSAGES, T3_MESSAGES } from '@kami-verify/core';
+import { potatoEnvelope } from '@kami-verify/core/server';
+import { DatabaseUnavailableError } from '../store/types';
 import type { LogSink, RequestNotes } from './request-log';
 import { requestPath } from './request-path';
 
@@ -17,7 +18,11 @@ export const TRANSPORT_MESSAGES = {
   415: '不支持的Content-Type',
   429: T3_MESSAGES.RATE_LIMITED,
   500: '服务器内部错误',
+  503: '服务暂不可用,请稍后重试',
 } as const;
+
+/** Seconds a client is told to wait while the database is away (it reconnects by itself). */
+const DATABASE_RETRY_AFTER_SECONDS = 2;
 
 export type TransportStatus = keyof typeof TRANSPORT_MESSAGES;
 
@@ -68,9 +73,13 @@ export function sendTransportError(
   sendJson(res, error.status, body, error.headers);
 }
 
-/** body-parser and http-errors put a 4xx `status` and a `type` on their errors. */
+/** Express and http-errors put a 4xx `status` (and sometimes a `type`) on their errors. */
 function toHttpError(err: unknown): HttpError | undefined {
   if (err instanceof HttpError) return err;
+  if (err instanceof DatabaseUnavailableError)
+    return new HttpError(503, TRANSPORT_MESSAGES[503], {
+      'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS),
+    });
   const e = err as { status?: unknown; statusCode?: unknown; type?: unknown };
   const status = Number(e?.status ?? e?.statusCode);
   if (e?.type === 'entity.too.large' || status === 413) return new HttpError(413);
@@ -106,9 +115,4 @@ export function sendError(
     error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
   });
   sendTransportError(req, res, notes, new HttpError(500));
-}
-
-/** The Express error handler. */
-export function errorHandler(log: LogSink): ErrorRequestHandler {
-  return (err, req, res, _next) => sendError(log, req, res, res.locals as RequestNotes, err);
 }

@@ -1,7 +1,8 @@
 // Per-app settings: the one definition behind the AppSettings type, the config file's validation,
 // the defaults, the published JSON Schema and the OpenAPI components. A new setting is one entry
 // here (with its default and description) plus the rule that reads it.
-import { createServerCodec, parseRsaPublicKey, validateAlphabet } from '@kami-verify/core';
+import { parseRsaPublicKey, validateAlphabet } from '@kami-verify/core';
+import { createServerCodec } from '@kami-verify/core/server';
 import { z } from 'zod';
 import { bool, hexText, int, oneOf, str, strict } from './fields';
 
@@ -76,6 +77,11 @@ export const AppSettingsSchema = strict({
     .default(true)
     .describe('机器码不可为空 / 请在原设备登录: login needs imei and binds the card to the first one.'),
   forbidEmptyDevice: bool().default(false).describe('卡密禁止登录 for a card with no bound device.'),
+  replayProtection: bool()
+    .default(false)
+    .describe(
+      'Refuse a request whose signature `s` was already seen within the timestamp window (验证数据已失效,请重试); needs signatureCheck and timestampCheck.',
+    ),
   timestampCheck: strict({
     enabled: bool().default(true),
     windowSeconds: int(1, 86_400).default(60),

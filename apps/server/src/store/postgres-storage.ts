@@ -2,7 +2,9 @@
 // memory. A card's read–decide–write runs in one transaction with its row locked (SELECT ...
 // FOR UPDATE), so concurrent logins of one card serialise: exactly one binds a device, a count
 // card is never over-used.
-import type { CardRecord } from '../domain/types';
+import { postgresAttempts } from './attempts';
+import type { CardRecord } from './records';
+import { firstUseInDatabase } from './seen-signatures';
 import { findPotatoUser, findUserToken, saveUserToken, sweepUserTokens } from './sql/accounts';
 import { type CardRow, cardColumns, num, toCardRecord } from './sql/card-rows';
 import { type CardWrites, writeCardChangeIf, writeCardChanges } from './sql/card-writes';
@@ -35,8 +37,10 @@ const MAX_OPTIMISTIC_ATTEMPTS = 3;
 
 export function createPostgresStorage(db: Database, clock: { now(): number }): Storage {
   const renewals = new RenewalBatch(db);
+  const attempts = postgresAttempts(db);
   return {
     database: db,
+    attempts,
     async withCard(appId, cardStr, decide) {
       // Optimistic: read without a lock, decide, then one statement that writes only if the row
       // still holds what was read (writeCardChangeIf); otherwise read and decide again. A login is
@@ -95,6 +99,8 @@ export function createPostgresStorage(db: Database, clock: { now(): number }): S
     findPotatoUser: (appId, userNumber) => findPotatoUser(db, appId, userNumber),
     saveUserToken: (token) => saveUserToken(db, token),
     findUserToken: (token) => findUserToken(db, token),
+    firstUseOfSignature: (appId, signature, nowMs, expiresAt) =>
+      firstUseInDatabase(db, appId, signature, nowMs, expiresAt),
     async sweep(nowMs, limit) {
       // Renewals first, so that a session renewed here is not swept as expired.
       await renewals.flush();
@@ -104,6 +110,8 @@ export function createPostgresStorage(db: Database, clock: { now(): number }): S
            SELECT statecode FROM sessions WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)`,
         [nowMs, limit],
       );
+      await attempts.sweep(nowMs);
+      await db.query('DELETE FROM seen_signatures WHERE expires_at <= $1', [nowMs]);
       return { sessions: sessions.rowCount, tokens: await sweepUserTokens(db, nowMs) };
     },
     async close() {

@@ -1,7 +1,7 @@
 // Server engine: PostgreSQL through a pg.Pool. Same SQL as PGlite.
 import pg from 'pg';
 import { migrate } from './migrate';
-import type { Database, Queryable, QueryResult, Row } from './types';
+import { type Database, DatabaseUnavailableError, type Queryable, type QueryResult, type Row } from './types';
 
 // Transient conflicts worth retrying the whole transaction for.
 const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
@@ -30,6 +30,30 @@ function nameOf(sql: string): string | undefined {
   return name;
 }
 
+// Connection exceptions (08…), operator intervention (57P01 admin shutdown, 57P02 crash
+// shutdown, 57P03 cannot connect now) and the driver's own socket errors: the database is away.
+const UNAVAILABLE_CODES = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+]);
+
+function isUnavailable(error: unknown): boolean {
+  const code = sqlState(error) ?? '';
+  if (UNAVAILABLE_CODES.has(code) || code.startsWith('08')) return true;
+  const message = error instanceof Error ? error.message : '';
+  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message);
+}
+
+/** Database-away errors become {@link DatabaseUnavailableError}; the rest pass unchanged. */
+function classify(error: unknown): unknown {
+  return isUnavailable(error) ? new DatabaseUnavailableError(error) : error;
+}
+
 async function run<R extends Row>(
   target: pg.Pool | pg.PoolClient,
   sql: string,
@@ -50,14 +74,32 @@ class PostgresDatabase implements Database {
   readonly engine = 'postgres' as const;
   constructor(private readonly pool: pg.Pool) {}
 
-  query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
-    return run<R>(this.pool, sql, params);
+  async query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>> {
+    try {
+      return await run<R>(this.pool, sql, params);
+    } catch (error) {
+      throw classify(error);
+    }
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    try {
+      return await this.transactionAttempts(fn);
+    } catch (error) {
+      throw classify(error);
+    }
+  }
+
+  private async transactionAttempts<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
       let broken = false;
+      // A checked-out client is not covered by the pool's error listener: without one of its
+      // own, a server restart (57P01) emits an unhandled 'error' and ends the process.
+      const onError = () => {
+        broken = true;
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await fn({ query: (sql, params) => run(client, sql, params) });
@@ -75,6 +117,7 @@ class PostgresDatabase implements Database {
         }
         throw error;
       } finally {
+        client.off('error', onError);
         client.release(broken);
       }
     }

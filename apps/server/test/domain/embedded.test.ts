@@ -1,4 +1,4 @@
-// The embedded store's in-memory state and group commit (src/domain/embedded.ts): batching under
+// The embedded store's in-memory state and group commit (src/store/embedded/): batching under
 // concurrency, durability across a restart, a failed flush that must not leave memory diverged,
 // and admin operations (and admin SQL through service.db) seen by later requests.
 import { randomBytes } from 'node:crypto';

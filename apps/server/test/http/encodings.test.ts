@@ -91,9 +91,12 @@ describe('undecodable values', () => {
     }
   });
 
-  it('验证数据已失效,请重试 when t does not decode', async () => {
+  it('验证数据已失效,请重试 when a correctly signed t does not decode', async () => {
     const app = appNamed(server, 'rsa');
-    const res = await postT3(server, app, 'notice', 't=0102&s=00');
+    const codec = createClientCodec(app.settings.encoding);
+    const fields: Array<[string, string]> = [['t', '0102']];
+    fields.push(['s', codec.encodeValue(computeSignature(md5, buildSignText(fields, app.appKey)))]);
+    const res = await postT3(server, app, 'notice', encodeForm(fields));
     expect(res.body.msg).toBe(T3_MESSAGES.TIMESTAMP_INVALID);
   });
 

@@ -1,4 +1,5 @@
 // The checks every T3 endpoint shares: app switch, endpoint switch, timestamp, signature.
+// (Field-length caps and the decode counts are in t3-edge.test.ts.)
 import { buildSignText, computeSignature, encodeForm, T3_MESSAGES } from '@kami-verify/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../src/testing';
@@ -174,8 +175,19 @@ describe('signature', () => {
     expect(await res.json()).toEqual({ code: '200', msg: 'open' });
   });
 
-  it('timestamp is checked before the signature', async () => {
-    const res = await t3(server, app(), 'notice', [], { t: 1, sign: false });
-    expect(res.body).toEqual(err(T3_MESSAGES.TIMESTAMP_INVALID));
+  it('a missing t comes first; its value is read only once the signature holds', async () => {
+    expect((await t3(server, app(), 'notice', [], { t: null, sign: false })).body).toEqual(
+      err(T3_MESSAGES.TIMESTAMP_REQUIRED),
+    );
+    // t is decoded only after the signature over it was verified (it may be RSA-encoded).
+    expect((await t3(server, app(), 'notice', [], { t: 1, sign: false })).body).toEqual(
+      err(T3_MESSAGES.SIGNATURE_REQUIRED),
+    );
+    expect((await t3(server, app(), 'notice', [], { t: 1, sign: 'f'.repeat(32) })).body).toEqual(
+      err(T3_MESSAGES.SIGNATURE_INVALID),
+    );
+    expect((await t3(server, app(), 'notice', [], { t: 1 })).body).toEqual(
+      err(T3_MESSAGES.TIMESTAMP_INVALID),
+    );
   });
 });

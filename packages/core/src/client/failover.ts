@@ -1,6 +1,7 @@
 import { KamiAbortError, KamiConnectionError } from '../errors';
+import { backoffMs } from '../net/backoff';
+import { parseRetryAfterMs } from '../net/retry-after';
 import type { HttpRequest, HttpResponse, Transport } from '../net/transport';
-import { parseRetryAfterMs } from '../t3/response';
 
 export interface FailoverPolicy {
   /** Safe to send again after it may have reached a server (heartbeat, query, notice...). */
@@ -25,7 +26,7 @@ export class HostRotation {
   async send(build: (host: string) => HttpRequest, policy: FailoverPolicy): Promise<HttpResponse> {
     let lastError: unknown;
     for (let round = 0; round <= (policy.idempotent ? policy.maxRetries : 0); round++) {
-      if (round > 0) await sleep(backoffMs(round, lastError), policy.signal);
+      if (round > 0) await sleep(roundDelayMs(round, lastError), policy.signal);
       for (let i = 0; i < this.hosts.length; i++) {
         const index = (this.preferred + i) % this.hosts.length;
         try {
@@ -58,14 +59,13 @@ function shouldFailOver(status: number, idempotent: boolean): boolean {
   return idempotent && (status >= 500 || status === 429);
 }
 
-/** Exponential backoff with full jitter, honouring a server's Retry-After when it is sooner than a minute. */
-function backoffMs(round: number, lastError: unknown): number {
+/** {@link backoffMs} from 500 ms up to 8 s, or a 429's Retry-After when it is within a minute. */
+function roundDelayMs(round: number, lastError: unknown): number {
   if (isResponse(lastError) && lastError.status === 429) {
     const retryAfter = parseRetryAfterMs(lastError.headers['retry-after']);
     if (retryAfter !== undefined && retryAfter <= 60_000) return retryAfter;
   }
-  const cap = Math.min(8_000, 500 * 2 ** (round - 1));
-  return cap / 2 + Math.random() * (cap / 2);
+  return backoffMs(round, { initialMs: 500, maxMs: 8_000, random: Math.random });
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

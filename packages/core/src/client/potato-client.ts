@@ -1,9 +1,9 @@
 import { KamiApiError, KamiResponseError, KamiValidationError, potatoErrorFromEnvelope } from '../errors';
 import type { Md5 } from '../hash';
 import { POTATO_MESSAGES } from '../messages';
+import { parseRetryAfterMs } from '../net/retry-after';
 import type { PotatoCard, PotatoEnvelope } from '../potato/envelope';
 import { buildPotatoHeaders } from '../potato/sign';
-import { parseRetryAfterMs } from '../t3/response';
 import type { HostRotation } from './failover';
 import type { CallOptions, PotatoOptions } from './options';
 import type { CardListResult } from './results';

@@ -34,7 +34,7 @@ export interface SessionClientOptions extends Omit<VerifyOptions, 'encoding' | '
 }
 
 /** One signed call of the T3 family. Internal. */
-export interface T3Call {
+export interface T3CallSpec {
   endpoint: T3Endpoint;
   params: FormFields;
   idempotent: boolean;
@@ -42,7 +42,7 @@ export interface T3Call {
 }
 
 /** A decoded reply, with the response it came in and the sign text of the request. */
-export interface T3Reply {
+export interface DecodedT3Reply {
   body: T3Body;
   response: HttpResponse;
   signText: string;
@@ -55,9 +55,9 @@ export interface T3Reply {
 export interface SessionParts {
   client: SessionClient;
   /** Signs, sends (with failover) and decodes one call; any `code` is returned. */
-  send(req: T3Call): Promise<T3Reply>;
+  send(req: T3CallSpec): Promise<DecodedT3Reply>;
   /** {@link SessionParts.send}, throwing the typed error unless the reply's `code` is the success code. */
-  sendOk(req: T3Call): Promise<T3Reply>;
+  sendOk(req: T3CallSpec): Promise<DecodedT3Reply>;
   rotation: HostRotation;
   now: () => number;
   timeoutMs: number;
@@ -66,9 +66,9 @@ export interface SessionParts {
 }
 
 /** A field as text (`''` when absent). */
-export const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
+export const textField = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
 /** A field as a number (`NaN` when not numeric). */
-export const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
+export const numberField = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
 
 /** Validates the shared options (codec last, as `createVerify` always did) and builds the session client. */
 export function buildSessionClient(
@@ -91,7 +91,7 @@ export function buildSessionClient(
   const rotation = new HostRotation(hosts, options.transport);
   const nowSeconds = () => unixSeconds(now());
 
-  async function send(req: T3Call): Promise<T3Reply> {
+  async function send(req: T3CallSpec): Promise<DecodedT3Reply> {
     const route = options.routes[req.endpoint];
     if (!route)
       throw new KamiValidationError(`routes.${req.endpoint}`, `no route code configured for ${req.endpoint}`);
@@ -112,7 +112,7 @@ export function buildSessionClient(
     return { body: decodeT3Body(response, codec), response, signText: signed.signText };
   }
 
-  async function sendOk(req: T3Call): Promise<T3Reply> {
+  async function sendOk(req: T3CallSpec): Promise<DecodedT3Reply> {
     const result = await send(req);
     if (!isT3Success(result.body.code, successCode)) throwT3Error(result.body, result.response);
     return result;
@@ -135,7 +135,7 @@ export function buildSessionClient(
       });
       const f = requireFields(body, ['id', 'end_time', 'token', 'statecode', 'time', 'date']);
       checkClockSkew(f.time as number, nowSeconds(), maxSkew);
-      const echoed = body.safe_code === undefined ? undefined : str(body.safe_code);
+      const echoed = body.safe_code === undefined ? undefined : textField(body.safe_code);
       if (options.verifyToken !== false) {
         // The reply's own fields (present, checked above) are the proof; the echo as text.
         const proof: LoginProof = {
@@ -159,17 +159,17 @@ export function buildSessionClient(
       // Built field by field: object spreads here cost more than the protocol work of a login.
       const result: LoginResult = {
         id: f.id as string | number,
-        endTime: str(f.end_time),
-        amount: str(body.amount),
-        available: num(body.available),
-        token: str(f.token),
-        statecode: str(f.statecode),
+        endTime: textField(f.end_time),
+        amount: textField(body.amount),
+        available: numberField(body.available),
+        token: textField(f.token),
+        statecode: textField(f.statecode),
         safeCode: echoed,
-        time: num(f.time),
-        date: str(f.date),
-        imei: str(body.imei),
-        change: num(body.change ?? 0),
-        core: str(body.core),
+        time: numberField(f.time),
+        date: textField(f.date),
+        imei: textField(body.imei),
+        change: numberField(body.change ?? 0),
+        core: textField(body.core),
         signText,
         raw: body,
       };
@@ -186,9 +186,9 @@ export function buildSessionClient(
       const f = requireFields(body, ['time']);
       checkClockSkew(f.time as number, nowSeconds(), maxSkew);
       return {
-        msg: str(body.msg ?? T3_SUCCESS_MESSAGES.HEARTBEAT_ONLINE),
-        time: num(f.time),
-        date: str(body.date),
+        msg: textField(body.msg ?? T3_SUCCESS_MESSAGES.HEARTBEAT_ONLINE),
+        time: numberField(f.time),
+        date: textField(body.date),
         raw: body,
       };
     },

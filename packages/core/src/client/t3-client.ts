@@ -7,11 +7,11 @@ import type { CheckUpdateResult, MessageResult, QueryResult, VersionResult } fro
 import {
   buildSessionClient,
   injectedCodec,
-  num,
+  numberField,
   type SessionClient,
   type SessionClientOptions,
   type SessionParts,
-  str,
+  textField,
 } from './session-client';
 import { requireNonEmptyString, validateImei } from './validate';
 
@@ -54,9 +54,9 @@ export function buildT3Client(
         state: body.state,
         use: body.use,
         useTime: body.use_time,
-        endTime: body.end_time === undefined ? undefined : str(body.end_time),
-        amount: body.amount === undefined ? undefined : str(body.amount),
-        available: body.available === undefined ? undefined : num(body.available),
+        endTime: body.end_time === undefined ? undefined : textField(body.end_time),
+        amount: body.amount === undefined ? undefined : textField(body.amount),
+        available: body.available === undefined ? undefined : numberField(body.available),
         raw: body,
       };
     },
@@ -73,12 +73,12 @@ export function buildT3Client(
         idempotent: false,
         call,
       });
-      return { msg: str(body.msg), raw: body };
+      return { msg: textField(body.msg), raw: body };
     },
 
     async notice(call) {
       const { body } = await sendOk({ endpoint: 'notice', params: [], idempotent: true, call });
-      return { msg: str(body.msg), raw: body };
+      return { msg: textField(body.msg), raw: body };
     },
 
     async version(call) {
@@ -86,7 +86,7 @@ export function buildT3Client(
       const version = body.ver ?? body.version ?? body.msg;
       if (version === undefined)
         throw new KamiResponseError('RESPONSE_MISSING_FIELD', '响应数据缺少必要字段: ver');
-      return { version: str(version), raw: body };
+      return { version: textField(version), raw: body };
     },
 
     async checkUpdate(currentVersion, call) {
@@ -100,15 +100,15 @@ export function buildT3Client(
       const { body } = result;
       // 201 means "already latest", but servers also use 201 for errors: a known error
       // message wins over the code.
-      if (String(body.code) === '201' && t3CodeForMessage(str(body.msg)) === undefined) {
-        return { latest: true, msg: str(body.msg ?? T3_SUCCESS_MESSAGES.ALREADY_LATEST), raw: body };
+      if (String(body.code) === '201' && t3CodeForMessage(textField(body.msg)) === undefined) {
+        return { latest: true, msg: textField(body.msg ?? T3_SUCCESS_MESSAGES.ALREADY_LATEST), raw: body };
       }
       if (!isT3Success(body.code, successCode)) throwT3Error(body, result.response);
       return {
         latest: false,
-        version: str(body.ver ?? body.version),
-        uplog: str(body.uplog),
-        upurl: str(body.upurl),
+        version: textField(body.ver ?? body.version),
+        uplog: textField(body.uplog),
+        upurl: textField(body.upurl),
         raw: body,
       };
     },

@@ -63,5 +63,7 @@ export function createAlphabetCodec(alphabet: string): ClientCodec & ServerCodec
     decodeResponse: (body) => alphabetBase64Decode(body, alphabet),
     decodeValue: (value) => decodeAlphabetValue(value, alphabet),
     encodeResponse: (json) => alphabetBase64Encode(json, alphabet),
+    // base64 (4 characters per 3 bytes), then each ASCII character as 2 hex digits.
+    maxEncodedLength: (bytes) => 8 * Math.ceil(bytes / 3),
   };
 }

@@ -1,7 +1,7 @@
 import { createAlphabetCodec } from './alphabet-base64';
 import { plainCodec } from './plain';
-import { createRsaClientCodec, createRsaServerCodec } from './rsa';
-import type { ClientCodec, EncodingMode, ServerCodec } from './types';
+import { createRsaClientCodec } from './rsa';
+import type { ClientCodec, EncodingOptions } from './types';
 
 export {
   alphabetBase64Decode,
@@ -13,13 +13,7 @@ export {
 } from './alphabet-base64';
 export { plainCodec } from './plain';
 export * from './rsa';
-export type { ClientCodec, EncodingMode, ServerCodec } from './types';
-
-/** How an app encodes values: the setting shared by client options and server config. */
-export type EncodingOptions =
-  | { mode: 'plain' }
-  | { mode: 'base64'; alphabet: string }
-  | { mode: 'rsa'; publicKey: string; privateKey?: string };
+export type { ClientCodec, EncodingMode, EncodingOptions } from './types';
 
 export function createClientCodec(encoding: EncodingOptions | undefined): ClientCodec {
   switch (encoding?.mode ?? 'plain') {
@@ -32,13 +26,4 @@ export function createClientCodec(encoding: EncodingOptions | undefined): Client
     default:
       throw new TypeError(`unknown encoding mode ${String((encoding as { mode: unknown }).mode)}`);
   }
-}
-
-export function createServerCodec(encoding: EncodingOptions | undefined): ServerCodec {
-  const mode: EncodingMode = encoding?.mode ?? 'plain';
-  if (mode === 'plain') return plainCodec;
-  if (mode === 'base64') return createAlphabetCodec((encoding as { alphabet: string }).alphabet);
-  const privateKey = (encoding as { privateKey?: string }).privateKey;
-  if (!privateKey) throw new TypeError('the RSA mode needs the private key on the server');
-  return createRsaServerCodec(privateKey);
 }

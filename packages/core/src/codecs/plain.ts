@@ -7,4 +7,6 @@ export const plainCodec: ClientCodec & ServerCodec = {
   decodeResponse: (body) => body,
   decodeValue: (value) => value,
   encodeResponse: (json) => json,
+  // A string of n UTF-8 bytes never has more than n UTF-16 code units.
+  maxEncodedLength: (bytes) => bytes,
 };

@@ -1,5 +1,11 @@
 export type EncodingMode = 'plain' | 'base64' | 'rsa';
 
+/** How an app encodes values: the setting shared by client options and server config. */
+export type EncodingOptions =
+  | { mode: 'plain' }
+  | { mode: 'base64'; alphabet: string }
+  | { mode: 'rsa'; publicKey: string; privateKey?: string };
+
 /** What a client does with values and bodies in one encoding mode. */
 export interface ClientCodec {
   readonly mode: EncodingMode;
@@ -14,4 +20,9 @@ export interface ServerCodec {
   readonly mode: EncodingMode;
   decodeValue(value: string): string;
   encodeResponse(json: string): string;
+  /**
+   * The longest encoded form of a value of at most `bytes` UTF-8 bytes, so a server can refuse
+   * an oversized field by its length alone, before decoding it.
+   */
+  maxEncodedLength(bytes: number): number;
 }

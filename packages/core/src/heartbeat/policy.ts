@@ -6,6 +6,7 @@ import {
   KamiValidationError,
   KamiVerificationError,
 } from '../errors';
+import { type BackoffPolicy, backoffMs } from '../net/backoff';
 
 /**
  * Server answers after which beating again cannot help: the session or the card is gone, the
@@ -52,20 +53,11 @@ export function isDefinitiveHeartbeatError(error: KamiError): boolean {
   return KamiVerificationError.isInstance(error) || KamiValidationError.isInstance(error);
 }
 
-export interface BackoffPolicy {
-  initialMs: number;
-  maxMs: number;
-  random: () => number;
-}
-
 /**
- * Delay before retry `attempt` (1-based): exponential with "equal jitter" (half fixed, half
- * random) so a fleet of clients (or the tabs of many users) that lost the server together does
- * not come back in step, yet each still retries soon. A 429's Retry-After is honoured when it
- * asks for longer.
+ * Delay before heartbeat retry `attempt` (1-based): {@link backoffMs} (exponential, equal
+ * jitter), or a 429's Retry-After when that asks for longer.
  */
 export function backoffDelayMs(attempt: number, error: KamiError, policy: BackoffPolicy): number {
-  const cap = Math.min(policy.maxMs, policy.initialMs * 2 ** Math.max(0, attempt - 1));
-  const delay = cap / 2 + policy.random() * (cap / 2);
+  const delay = backoffMs(attempt, policy);
   return Math.round(Math.max(delay, (KamiRateLimitError.isInstance(error) && error.retryAfterMs) || 0));
 }

@@ -1,4 +1,5 @@
 import { KamiAbortError, KamiConnectionError, KamiTimeoutError } from '../errors';
+import { errorCodes, neverConnected } from './connect-errors';
 import type { HttpRequest, HttpResponse, Transport } from './transport';
 
 type FetchLike = (
@@ -9,16 +10,6 @@ type FetchLike = (
   headers: { forEach(cb: (value: string, key: string) => void): void };
   text(): Promise<string>;
 }>;
-
-// Codes Node's fetch (undici) puts on `cause` when the connection never opened.
-const CONNECT_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
 
 /** A transport over the platform's `fetch` (browsers, Node ≥ 18, Deno, Bun, workers). */
 export function createFetchTransport(fetchImpl?: FetchLike): Transport {
@@ -50,13 +41,10 @@ export function createFetchTransport(fetchImpl?: FetchLike): Transport {
       if (request.signal?.aborted) throw new KamiAbortError({ cause: request.signal.reason });
       if (timedOut)
         throw new KamiTimeoutError(`请求超时: no answer from ${request.url} within ${request.timeoutMs} ms`);
-      const code = (error as { cause?: { code?: string } })?.cause?.code;
+      const codes = errorCodes(error);
       throw new KamiConnectionError(
-        `连接错误: ${request.url}: ${code ?? (error as Error)?.message ?? error}`,
-        {
-          cause: error,
-          phase: code !== undefined && CONNECT_CODES.has(code) ? 'connect' : 'unknown',
-        },
+        `连接错误: ${request.url}: ${codes[0] ?? (error as Error)?.message ?? error}`,
+        { cause: error, phase: neverConnected(codes) ? 'connect' : 'unknown' },
       );
     } finally {
       clearTimeout(timer);

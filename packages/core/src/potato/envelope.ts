@@ -25,7 +25,3 @@ export interface PotatoCard {
   state: number;
   type: number;
 }
-
-export function potatoEnvelope<T>(code: number, message: string, data: T): PotatoEnvelope<T> {
-  return { code: String(code), message, status: code === 200, data, pc: null, time: null, sign: null };
-}

@@ -1,5 +1,6 @@
 import type { ClientCodec } from '../codecs/types';
 import { KamiResponseError, t3ErrorFromMessage } from '../errors';
+import { parseRetryAfterMs } from '../net/retry-after';
 import type { HttpResponse } from '../net/transport';
 
 export type T3Body = Record<string, unknown>;
@@ -7,14 +8,6 @@ export type T3Body = Record<string, unknown>;
 /** `"200"` and `200` both count; the success value is an app setting on the hosted service. */
 export function isT3Success(code: unknown, successCode: string | number = 200): boolean {
   return code !== undefined && code !== null && String(code) === String(successCode);
-}
-
-export function parseRetryAfterMs(value: string | undefined): number | undefined {
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
 /**

@@ -1,4 +1,3 @@
-import { timingSafeEqualString } from '../bytes';
 import type { ClientCodec } from '../codecs/types';
 import type { Md5 } from '../hash';
 
@@ -46,12 +45,6 @@ export function signT3Request(input: {
   const signText = buildSignText(fields, input.appKey);
   fields.push(['s', input.codec.encodeValue(computeSignature(input.md5, signText))]);
   return { fields, signText };
-}
-
-/** Server-side check of a received `s` (already decoded) against the received fields. */
-export function verifyT3Signature(md5: Md5, fields: FormFields, appKey: string, signature: string): boolean {
-  const expected = computeSignature(md5, buildSignText(fields, appKey));
-  return timingSafeEqualString(expected, signature.toLowerCase());
 }
 
 /** `application/x-www-form-urlencoded` body for ordered fields. */

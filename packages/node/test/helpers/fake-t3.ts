@@ -5,8 +5,8 @@ import {
   formatBeijingMinute,
   type HttpRequest,
   type HttpResponse,
-  verifyT3Signature,
 } from '@kami-verify/core';
+import { verifyT3Signature } from '@kami-verify/core/server';
 import { nodeMd5 } from '../../src/crypto/node-md5';
 
 export const ROUTES = { login: '/login', heartbeat: '/heartbeat' } as const;

@@ -2,11 +2,11 @@
 // 非json时此参数传对应格式"). All three become one plain object; JSON keeps its types, the form
 // encodings give strings; each endpoint's schema accepts numeric strings where the seed's clients
 // send them.
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
 import { fieldsToObject, MalformedBodyError, parseForm } from '../form';
 import { multipartBoundary, parseMultipart } from '../multipart';
-import { bodyBytes, mediaType, utf8Text } from '../raw-body';
+import { mediaType, utf8Text } from '../raw-body';
 import { HttpError } from '../transport-errors';
 
 export type PotatoBody = Record<string, unknown>;
@@ -16,14 +16,15 @@ export class BadPotatoBody extends Error {
   override name = 'BadPotatoBody';
 }
 
-export function readPotatoBody(req: Request): PotatoBody {
-  if (bodyBytes(req).length === 0) return {};
+/** Parses the bytes `readBody` returned, by the request's content type. */
+export function parsePotatoBody(req: IncomingMessage, bytes: Buffer): PotatoBody {
+  if (bytes.length === 0) return {};
   const type = mediaType(req);
   try {
     if (type === 'application/json' || type === 'text/json' || type.endsWith('+json')) {
       let parsed: unknown;
       try {
-        parsed = JSON.parse(utf8Text(bodyBytes(req)));
+        parsed = JSON.parse(utf8Text(bytes));
       } catch (error) {
         if (error instanceof HttpError) throw error;
         throw new BadPotatoBody('body is not valid JSON');
@@ -33,12 +34,11 @@ export function readPotatoBody(req: Request): PotatoBody {
       }
       return parsed as PotatoBody;
     }
-    if (type === 'application/x-www-form-urlencoded')
-      return fieldsToObject(parseForm(utf8Text(bodyBytes(req))));
+    if (type === 'application/x-www-form-urlencoded') return fieldsToObject(parseForm(utf8Text(bytes)));
     if (type === 'multipart/form-data') {
       const boundary = multipartBoundary(req.headers['content-type'] ?? '');
       if (!boundary) throw new HttpError(400, '请求参数有误: multipart boundary missing');
-      return parseMultipart(bodyBytes(req), boundary);
+      return parseMultipart(bytes, boundary);
     }
   } catch (error) {
     if (error instanceof MalformedBodyError) throw new HttpError(400);

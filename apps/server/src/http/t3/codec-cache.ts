@@ -1,4 +1,4 @@
-import { createServerCodec, type ServerCodec } from '@kami-verify/core';
+import { createServerCodec, type ServerCodec } from '@kami-verify/core/server';
 import type { AppRecord } from '../../domain/types';
 
 // Building an RSA codec parses the private key; do it once per app record (records are cached

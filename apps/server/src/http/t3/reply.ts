@@ -2,7 +2,8 @@
 // JSON encoded with the app's server codec in base64 / RSA mode.
 
 import type { ServerResponse } from 'node:http';
-import { type ServerCodec, T3_MESSAGES, type T3MessageCode } from '@kami-verify/core';
+import { T3_MESSAGES, type T3MessageCode } from '@kami-verify/core';
+import type { ServerCodec } from '@kami-verify/core/server';
 import type { AppRecord } from '../../domain/types';
 import type { RequestNotes } from '../request-log';
 

@@ -3,13 +3,13 @@ import { bytesToBigInt } from './bigint';
 
 // Just enough DER to read RSA keys: SEQUENCE, INTEGER, BIT STRING, OCTET STRING, OID, NULL.
 
-interface Node {
+export interface DerNode {
   tag: number;
   start: number;
   end: number;
 }
 
-function readNode(der: Uint8Array, offset: number): Node {
+export function readNode(der: Uint8Array, offset: number): DerNode {
   const tag = der[offset];
   let len = der[offset + 1];
   if (tag === undefined || len === undefined) throw new TypeError('truncated DER');
@@ -26,8 +26,8 @@ function readNode(der: Uint8Array, offset: number): Node {
   return { tag, start, end };
 }
 
-function children(der: Uint8Array, node: Node): Node[] {
-  const out: Node[] = [];
+export function children(der: Uint8Array, node: DerNode): DerNode[] {
+  const out: DerNode[] = [];
   let at = node.start;
   while (at < node.end) {
     const child = readNode(der, at);
@@ -37,7 +37,7 @@ function children(der: Uint8Array, node: Node): Node[] {
   return out;
 }
 
-function integer(der: Uint8Array, node: Node | undefined): bigint {
+export function integer(der: Uint8Array, node: DerNode | undefined): bigint {
   if (node?.tag !== 0x02) throw new TypeError('expected a DER INTEGER');
   return bytesToBigInt(der.subarray(node.start, node.end));
 }
@@ -45,15 +45,6 @@ function integer(der: Uint8Array, node: Node | undefined): bigint {
 export interface RsaPublicKey {
   n: bigint;
   e: bigint;
-}
-
-export interface RsaPrivateKey extends RsaPublicKey {
-  d: bigint;
-  p: bigint;
-  q: bigint;
-  dp: bigint;
-  dq: bigint;
-  qinv: bigint;
 }
 
 /** PEM (any label) or bare base64 DER → DER bytes. */
@@ -75,25 +66,4 @@ export function parseRsaPublicKey(pem: string): RsaPublicKey {
     return { n: integer(inner, n), e: integer(inner, e) };
   }
   return { n: integer(der, items[0]), e: integer(der, items[1]) };
-}
-
-/** Reads an RSA private key: PKCS#8 (`PRIVATE KEY`) or PKCS#1 (`RSA PRIVATE KEY`). */
-export function parseRsaPrivateKey(pem: string): RsaPrivateKey {
-  let der = pemToDer(pem);
-  let items = children(der, readNode(der, 0));
-  if (items[1]?.tag === 0x30 && items[2]?.tag === 0x04) {
-    der = der.subarray(items[2].start, items[2].end);
-    items = children(der, readNode(der, 0));
-  }
-  const [, n, e, d, p, q, dp, dq, qinv] = items;
-  return {
-    n: integer(der, n),
-    e: integer(der, e),
-    d: integer(der, d),
-    p: integer(der, p),
-    q: integer(der, q),
-    dp: integer(der, dp),
-    dq: integer(der, dq),
-    qinv: integer(der, qinv),
-  };
 }
