@@ -53,13 +53,41 @@ async function stop(proc: Proc | undefined): Promise<void> {
   await exited;
 }
 
+/**
+ * fetch over a new connection per request: on a loaded machine a test can outlast the server's
+ * keep-alive timeout, and a request sent on a connection the server is closing fails ambiguously
+ * (a login may or may not have committed), which these counts cannot tell apart.
+ */
+type FetchImpl = NonNullable<Parameters<typeof createFetchTransport>[0]>;
+const freshConnectionFetch: FetchImpl = (url, init) =>
+  new Promise((resolve, reject) => {
+    const options = { method: init.method, headers: init.headers, agent: false, signal: init.signal };
+    const req = httpRequest(url, options, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      res.on('error', reject);
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: new Headers(Object.entries(res.headers).map(([k, v]): [string, string] => [k, String(v)])),
+          text: async () => body,
+        }),
+      );
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
+
 const client = (url: string): VerifyClient =>
   createVerify({
     baseUrl: url,
     appKey: APP_KEY,
     routes: ROUTES,
     md5,
-    transport: createFetchTransport(),
+    transport: createFetchTransport(freshConnectionFetch),
     maxRetries: 0,
   });
 
