@@ -7,10 +7,10 @@ import type { CardRecord } from './records';
 import { firstUseInDatabase } from './seen-signatures';
 import { findPotatoUser, findUserToken, saveUserToken, sweepUserTokens } from './sql/accounts';
 import { type CardRow, cardColumns, num, toCardRecord } from './sql/card-rows';
-import { type CardWrites, writeCardChanges } from './sql/card-writes';
+import { type CardWrites, writeCardChangeIf, writeCardChanges } from './sql/card-writes';
 import { insertCardRows, listCardRows, selectCard } from './sql/cards';
 import type { CardChange, Storage } from './storage';
-import type { Database } from './types';
+import type { Database, Queryable } from './types';
 
 /** The statement parts for one card's change (see sql/card-writes.ts). */
 export function writesOf(card: CardRecord, change: CardChange, nowMs: number): CardWrites {
@@ -32,12 +32,30 @@ export function writesOf(card: CardRecord, change: CardChange, nowMs: number): C
   };
 }
 
+/** Optimistic tries before a card's change falls back to the locked transaction. */
+const MAX_OPTIMISTIC_ATTEMPTS = 3;
+
 export function createPostgresStorage(db: Database, clock: { now(): number }): Storage {
+  const renewals = new RenewalBatch(db);
   const attempts = postgresAttempts(db);
   return {
     database: db,
     attempts,
-    withCard(appId, cardStr, decide) {
+    async withCard(appId, cardStr, decide) {
+      // Optimistic: read without a lock, decide, then one statement that writes only if the row
+      // still holds what was read (writeCardChangeIf); otherwise read and decide again. A login is
+      // two round trips and no transaction; a refusal is one read.
+      for (let attempt = 1; attempt <= MAX_OPTIMISTIC_ATTEMPTS; attempt++) {
+        const card = await selectCard(db, appId, cardStr);
+        const { value, change } = decide(card);
+        if (!card || !change || !(change.card || change.endSessions || change.session)) return value;
+        // Ending sessions must see every session started before it: FOR UPDATE waits for the
+        // logins holding the card FOR KEY SHARE (guarded writes) and keeps new ones out, and the
+        // write then runs with a snapshot taken after them. Rare (unbind, delete): kept locked.
+        if (change.endSessions) break;
+        if (await writeCardChangeIf(db, card, writesOf(card, change, clock.now()))) return value;
+      }
+      // Contended (or ending sessions): the locked transaction, which always makes progress.
       return db.transaction(async (tx) => {
         const card = await selectCard(tx, appId, cardStr, true);
         const { value, change } = decide(card);
@@ -48,20 +66,9 @@ export function createPostgresStorage(db: Database, clock: { now(): number }): S
     },
     readCard: (appId, cardStr) => selectCard(db, appId, cardStr),
 
-    async renewSession({ appId, statecode, kami, nowMs, expiresAt, refusal }) {
-      // Fast path, one statement: the heartbeat rule's conditions in SQL, so that the renewal is
-      // atomic on a shared database. Only when it renews nothing does the rule itself say why.
-      const renewed = await db.query(
-        `UPDATE sessions s SET expires_at = $4
-         FROM cards c
-         WHERE s.statecode = $1 AND s.app_id = $2 AND s.expires_at > $5 AND c.id = s.card_id
-           AND ($3::text IS NULL OR c.card_str = $3::text)
-           AND c.status = 1 AND NOT c.disabled
-           AND NOT (c.kind = 'time' AND c.expires_at IS NOT NULL AND c.expires_at <= $6)
-         RETURNING s.statecode`,
-        [statecode, appId, kami, expiresAt, nowMs, Math.floor(nowMs / 1000)],
-      );
-      if (renewed.rowCount > 0) return undefined;
+    async renewSession({ appId, statecode, expiresAt, refusal }) {
+      // Answered from current data (a kick or a disable on any process is seen at once), decided
+      // by the heartbeat rule itself; only the renewal is written behind, in batches.
       const res = await db.query<CardRow & { session_expires_at: unknown }>(
         `SELECT s.expires_at AS session_expires_at, ${cardColumns('c')}
          FROM sessions s JOIN cards c ON c.id = s.card_id
@@ -69,11 +76,11 @@ export function createPostgresStorage(db: Database, clock: { now(): number }): S
         [statecode, appId],
       );
       const row = res.rows[0];
-      const refused = row
-        ? refusal({ expiresAt: num(row.session_expires_at) }, toCardRecord(row))
-        : refusal(undefined, undefined);
-      // No rule refuses: the state changed between the two statements (a kick): treat as gone.
-      return refused ?? refusal(undefined, undefined);
+      // A renewal of ours not yet written counts: the session lives until then.
+      const known = row ? Math.max(num(row.session_expires_at), renewals.pending(statecode)) : 0;
+      const refused = row ? refusal({ expiresAt: known }, toCardRecord(row)) : refusal(undefined, undefined);
+      if (!refused) renewals.add(statecode, expiresAt);
+      return refused;
     },
 
     async endCardSessions(appId, cardStr) {
@@ -95,6 +102,8 @@ export function createPostgresStorage(db: Database, clock: { now(): number }): S
     firstUseOfSignature: (appId, signature, nowMs, expiresAt) =>
       firstUseInDatabase(db, appId, signature, nowMs, expiresAt),
     async sweep(nowMs, limit) {
+      // Renewals first, so that a session renewed here is not swept as expired.
+      await renewals.flush();
       // A bounded slice, oldest expiry first (sessions_expiry_idx): no long statement or lock.
       const sessions = await db.query(
         `DELETE FROM sessions WHERE statecode IN (
@@ -105,7 +114,10 @@ export function createPostgresStorage(db: Database, clock: { now(): number }): S
       await db.query('DELETE FROM seen_signatures WHERE expires_at <= $1', [nowMs]);
       return { sessions: sessions.rowCount, tokens: await sweepUserTokens(db, nowMs) };
     },
-    close: () => db.close(),
+    async close() {
+      await renewals.close();
+      await db.close();
+    },
   };
 }
 
@@ -126,4 +138,67 @@ export function bulkInsert(
     }
     return inserted;
   });
+}
+
+/** Pending renewals are written at least this often. */
+export const RENEWAL_FLUSH_MS = 200;
+
+/**
+ * Heartbeat renewals gathered per process and written as one statement every RENEWAL_FLUSH_MS:
+ * a heartbeat costs one read instead of a write and its WAL. A renewal that lands late (or is
+ * lost in a crash) only shortens a session by that much, next to a validity of minutes.
+ */
+export class RenewalBatch {
+  private entries = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(private readonly db: Queryable) {}
+
+  /** The expiry this process will write for `statecode` (0 when none). */
+  pending(statecode: string): number {
+    return this.entries.get(statecode) ?? 0;
+  }
+
+  add(statecode: string, expiresAt: number): void {
+    this.entries.set(statecode, Math.max(expiresAt, this.pending(statecode)));
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      void this.flush().catch(() => {});
+    }, RENEWAL_FLUSH_MS);
+  }
+
+  /** Writes every pending renewal (one statement; after any flush already running). */
+  flush(): Promise<void> {
+    this.running = this.running.catch(() => {}).then(() => this.write());
+    return this.running;
+  }
+
+  private async write(): Promise<void> {
+    if (this.entries.size === 0) return;
+    const batch = [...this.entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    this.entries = new Map();
+    try {
+      // Sorted, so two processes renewing the same sessions lock them in one order. Only ever
+      // extends (a newer renewal from another process stays); a kicked session is not revived.
+      await this.db.query(
+        `UPDATE sessions s SET expires_at = v.expires_at
+         FROM unnest($1::text[], $2::bigint[]) AS v(statecode, expires_at)
+         WHERE s.statecode = v.statecode AND s.expires_at < v.expires_at`,
+        [batch.map(([statecode]) => statecode), batch.map(([, expiresAt]) => expiresAt)],
+      );
+    } catch (error) {
+      // Kept for the next flush (newer renewals win).
+      for (const [statecode, expiresAt] of batch) this.add(statecode, expiresAt);
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.flush().catch(() => {});
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
 }

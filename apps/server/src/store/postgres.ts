@@ -13,6 +13,23 @@ function sqlState(error: unknown): string | undefined {
     : undefined;
 }
 
+/**
+ * Named (server-side prepared) statements: a parameterised statement is parsed and planned once
+ * per connection instead of on every call. The SQL texts are a small fixed set (the write builder
+ * emits one text per combination of parts), bounded here anyway. KAMI_PG_PREPARE=0 turns it off.
+ */
+const PREPARE = process.env.KAMI_PG_PREPARE !== '0';
+const MAX_NAMED = 500;
+const names = new Map<string, string>();
+function nameOf(sql: string): string | undefined {
+  let name = names.get(sql);
+  if (name === undefined && names.size < MAX_NAMED) {
+    name = `kami_${names.size}`;
+    names.set(sql, name);
+  }
+  return name;
+}
+
 // Connection exceptions (08…), operator intervention (57P01 admin shutdown, 57P02 crash
 // shutdown, 57P03 cannot connect now) and the driver's own socket errors: the database is away.
 const UNAVAILABLE_CODES = new Set([
@@ -42,10 +59,11 @@ async function run<R extends Row>(
   sql: string,
   params?: readonly unknown[],
 ): Promise<QueryResult<R>> {
-  const raw: pg.QueryResult<R> | pg.QueryResult<R>[] = await target.query<R>(
-    sql,
-    params as unknown[] | undefined,
-  );
+  // Statements without parameters (migrations: several statements in one text) stay simple queries.
+  const name = PREPARE && params && params.length > 0 ? nameOf(sql) : undefined;
+  const raw: pg.QueryResult<R> | pg.QueryResult<R>[] = name
+    ? await target.query<R>({ name, text: sql, values: params as unknown[] })
+    : await target.query<R>(sql, params as unknown[] | undefined);
   // A multi-statement simple query (migrations) yields one result per statement: the last counts.
   const res = Array.isArray(raw) ? raw[raw.length - 1] : raw;
   if (!res) return { rows: [], rowCount: 0 };
@@ -111,13 +129,19 @@ class PostgresDatabase implements Database {
 }
 
 export interface PostgresOptions {
-  /** Pool size; default 10. */
+  /** Pool size; default KAMI_PG_POOL_SIZE from the environment, else 10. */
   max?: number;
+}
+
+/** Connections per process: N processes need N × this within the server's max_connections. */
+export function poolSize(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.KAMI_PG_POOL_SIZE);
+  return Number.isInteger(n) && n > 0 ? n : 10;
 }
 
 /** Connects to PostgreSQL and migrates (guarded by an advisory lock against concurrent starters). */
 export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? poolSize() });
   // An idle client erroring (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   const db = new PostgresDatabase(pool);

@@ -37,8 +37,44 @@ interface Part {
   params: unknown[];
 }
 
-function parts(w: CardWrites): Part[] {
+/**
+ * The mutable columns of a card row (what `changed_cards` writes): a guarded write proceeds only
+ * while they still hold what was read.
+ */
+const GUARD_ROW = `ROW(c.imei, c.bound_ip, c.activated_at, c.expires_at, c.uses_left, c.change_count, c.disabled, c.status, c.modified_at)`;
+const GUARD_VALUES = (from: number) =>
+  `ROW($${from}::text, $${from + 1}::text, $${from + 2}::bigint, $${from + 3}::bigint, $${from + 4}::int, $${from + 5}::int, $${from + 6}::bool, $${from + 7}::smallint, $${from + 8}::bigint)`;
+const guardParams = (g: CardRecord) => [
+  g.imei,
+  g.boundIp,
+  g.activatedAt,
+  g.expiresAt,
+  g.usesLeft,
+  g.change,
+  g.disabled,
+  g.status,
+  g.modifiedAt,
+];
+
+/**
+ * `guard`: every part runs only if the guarded card still holds that state (optimistic
+ * concurrency): the card's UPDATE re-checks it on the row's latest version (a concurrent writer
+ * makes it match nothing); without a card change a `guard` CTE checks it FOR KEY SHARE, the lock
+ * the sessions foreign key takes anyway (shared with other logins; conflicts only with the
+ * FOR UPDATE of a change that ends sessions, see postgres-storage.ts).
+ */
+function parts(w: CardWrites, guard?: CardRecord): Part[] {
   const out: Part[] = [];
+  const gateName = guard ? (w.cards?.length ? 'changed_cards' : 'guard') : undefined;
+  /** Appended to a part's WHERE: the part runs only if the gate passed. */
+  const g = gateName ? ` AND EXISTS (SELECT 1 FROM ${gateName})` : '';
+  if (guard && !w.cards?.length) {
+    out.push({
+      name: 'guard',
+      sql: `SELECT 1 FROM cards c WHERE c.id = $1 AND ${GUARD_ROW} IS NOT DISTINCT FROM ${GUARD_VALUES(2)} FOR KEY SHARE`,
+      params: [guard.id, ...guardParams(guard)],
+    });
+  }
   const n = w.newCards ?? [];
   if (n.length > 0) {
     out.push({
@@ -74,7 +110,7 @@ function parts(w: CardWrites): Part[] {
         FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::int[], $7::int[],
                     $8::bool[], $9::smallint[], $10::bigint[])
           AS v(id, imei, bound_ip, activated_at, expires_at, uses_left, change_count, disabled, status, modified_at)
-        WHERE c.id = v.id
+        WHERE c.id = v.id${guard ? ` AND ${GUARD_ROW} IS NOT DISTINCT FROM ${GUARD_VALUES(11)}` : ''}
         RETURNING c.id`,
       params: [
         c.map((x) => x.id),
@@ -87,20 +123,21 @@ function parts(w: CardWrites): Part[] {
         c.map((x) => x.disabled),
         c.map((x) => x.status),
         c.map((x) => x.modifiedAt),
+        ...(guard ? guardParams(guard) : []),
       ],
     });
   }
   if (w.endStatecodes?.length) {
     out.push({
       name: 'ended',
-      sql: 'DELETE FROM sessions WHERE statecode = ANY($1::text[])',
+      sql: `DELETE FROM sessions WHERE statecode = ANY($1::text[])${g}`,
       params: [w.endStatecodes],
     });
   }
   if (w.endCardSessions?.length) {
     out.push({
       name: 'ended_cards',
-      sql: 'DELETE FROM sessions WHERE card_id = ANY($1::text[])',
+      sql: `DELETE FROM sessions WHERE card_id = ANY($1::text[])${g}`,
       params: [w.endCardSessions],
     });
   }
@@ -108,7 +145,7 @@ function parts(w: CardWrites): Part[] {
   if (w.dropExpired?.cardIds.length) {
     out.push({
       name: 'expired',
-      sql: `DELETE FROM sessions WHERE card_id = ANY($1::text[]) AND expires_at <= $2 AND NOT statecode = ANY($3::text[])`,
+      sql: `DELETE FROM sessions WHERE card_id = ANY($1::text[]) AND expires_at <= $2 AND NOT statecode = ANY($3::text[])${g}`,
       params: [w.dropExpired.cardIds, w.dropExpired.nowMs, started.map((s) => s.statecode)],
     });
   }
@@ -119,7 +156,7 @@ function parts(w: CardWrites): Part[] {
       // Live sessions only, so it never meets a row the `expired` part deletes.
       sql: `DELETE FROM sessions WHERE statecode IN (
           SELECT statecode FROM sessions WHERE card_id = $1 AND expires_at > $2 AND statecode <> $3
-          ORDER BY created_at DESC, statecode DESC OFFSET $4)`,
+          ORDER BY created_at DESC, statecode DESC OFFSET $4)${g}`,
       params: [cardId, nowMs, keep, Math.max(0, limit - 1)],
     });
   }
@@ -129,7 +166,7 @@ function parts(w: CardWrites): Part[] {
       name: 'renewed',
       sql: `UPDATE sessions s SET expires_at = v.expires_at
         FROM unnest($1::text[], $2::bigint[]) AS v(statecode, expires_at)
-        WHERE s.statecode = v.statecode`,
+        WHERE s.statecode = v.statecode${g}`,
       params: [r.map((s) => s.statecode), r.map((s) => s.expiresAt)],
     });
   }
@@ -137,7 +174,7 @@ function parts(w: CardWrites): Part[] {
     out.push({
       name: 'started',
       sql: `INSERT INTO sessions (statecode, card_id, app_id, imei, expires_at, created_at)
-        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[])
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[])${gateName ? ` WHERE EXISTS (SELECT 1 FROM ${gateName})` : ''}
         ON CONFLICT (statecode) DO UPDATE SET expires_at = EXCLUDED.expires_at, imei = EXCLUDED.imei`,
       params: [
         started.map((s) => s.statecode),
@@ -152,6 +189,29 @@ function parts(w: CardWrites): Part[] {
   return out;
 }
 
+function statement(list: Part[], select: string): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const ctes = list.map((p) => {
+    const sql = renumber(p.sql, params.length);
+    params.push(...p.params);
+    return `${p.name} AS (${sql})`;
+  });
+  return { sql: `${FLUSH_MARKER} WITH ${ctes.join(', ')} SELECT ${select}`, params };
+}
+
+/**
+ * Writes one card's change in one statement if, and only if, the card's row still holds `guard`
+ * (the state the decision was made on); returns false, writing nothing, when it does not (the
+ * caller reads again and decides again). No transaction, no lock held across round trips.
+ */
+export async function writeCardChangeIf(db: Queryable, guard: CardRecord, w: CardWrites): Promise<boolean> {
+  const list = parts(w, guard);
+  const gate = list.some((p) => p.name === 'changed_cards') ? 'changed_cards' : 'guard';
+  const { sql, params } = statement(list, `(SELECT count(*) FROM ${gate}) AS passed`);
+  const res = await db.query<{ passed: unknown }>(sql, params);
+  return num(res.rows[0]?.passed) === 1;
+}
+
 function renumber(sql: string, offset: number): string {
   return sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
 }
@@ -163,19 +223,14 @@ function renumber(sql: string, offset: number): string {
 export async function writeCardChanges(db: Queryable, w: CardWrites): Promise<Set<string>> {
   const list = parts(w);
   if (list.length === 0) return new Set();
-  const params: unknown[] = [];
-  const ctes = list.map((p) => {
-    const sql = renumber(p.sql, params.length);
-    params.push(...p.params);
-    return `${p.name} AS (${sql})`;
-  });
   const has = (name: string) => list.some((p) => p.name === name);
-  const res = await db.query<{ changed: unknown; inserted: unknown }>(
-    `${FLUSH_MARKER} WITH ${ctes.join(', ')} SELECT ${has('changed_cards') ? '(SELECT count(*) FROM changed_cards)' : '0'} AS changed, ${
+  const { sql, params } = statement(
+    list,
+    `${has('changed_cards') ? '(SELECT count(*) FROM changed_cards)' : '0'} AS changed, ${
       has('new_cards') ? '(SELECT array_agg(id) FROM new_cards)' : 'NULL'
     } AS inserted`,
-    params,
   );
+  const res = await db.query<{ changed: unknown; inserted: unknown }>(sql, params);
   const row = res.rows[0];
   const expected = w.cards?.length ?? 0;
   if (num(row?.changed) !== expected)

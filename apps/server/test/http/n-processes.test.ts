@@ -1,0 +1,232 @@
+// Two and three kami-server processes on one PostgreSQL database behind no proxy (a client per
+// request picks a process round-robin), plus an admin service of its own (a separate pool, like
+// the admin tooling of another process): every race must end as it would on one process, and
+// a kick or a disable is seen by the heartbeats of every process at once.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { createFetchTransport, createVerify, KamiApiError, type VerifyClient } from '@kami-verify/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKamiService, type KamiServiceHandle } from '../../src/domain/index';
+import type { AppConfig, AppRecord } from '../../src/domain/types';
+import { freshPostgres, POSTGRES_ADMIN_URL, type TestDatabase } from './db';
+import { md5, randomImei } from './helpers';
+
+const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const APP_KEY = 'nprocessesappkey0123456789abcdef';
+const ROUTES = { login: 'D000000000000001', heartbeat: 'D000000000000002', unbind: 'D000000000000004' };
+const USES = 10;
+const card = (n: number) => `${String(n).padStart(2, '0')}${'C'.repeat(30)}`;
+const BIND_CARD = card(1);
+const COUNT_CARD = card(2);
+const UNBIND_CARD = card(3);
+const KICK_CARD = card(4);
+const DISABLE_CARD = card(5);
+
+interface Proc {
+  url: string;
+  child: ChildProcess;
+}
+
+function startProcess(db: string, config: string): Promise<Proc> {
+  const child = spawn(process.execPath, [cli, '--port', '0', '--db', db, '--config', config], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d) => {
+    stderr += d;
+  });
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', (url) => resolve({ url, child }));
+    child.once('exit', (code) => reject(new Error(`kami-server exited with ${code}: ${stderr}`)));
+  });
+}
+
+async function stop(proc: Proc | undefined): Promise<void> {
+  if (!proc || proc.child.exitCode !== null) return;
+  const exited = new Promise((r) => proc.child.once('exit', r));
+  proc.child.kill('SIGTERM');
+  await exited;
+}
+
+/**
+ * fetch over a new connection per request: on a loaded machine a test can outlast the server's
+ * keep-alive timeout, and a request sent on a connection the server is closing fails ambiguously
+ * (a login may or may not have committed), which these counts cannot tell apart.
+ */
+type FetchImpl = NonNullable<Parameters<typeof createFetchTransport>[0]>;
+const freshConnectionFetch: FetchImpl = (url, init) =>
+  new Promise((resolve, reject) => {
+    const options = { method: init.method, headers: init.headers, agent: false, signal: init.signal };
+    const req = httpRequest(url, options, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      res.on('error', reject);
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: new Headers(Object.entries(res.headers).map(([k, v]): [string, string] => [k, String(v)])),
+          text: async () => body,
+        }),
+      );
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
+
+const client = (url: string): VerifyClient =>
+  createVerify({
+    baseUrl: url,
+    appKey: APP_KEY,
+    routes: ROUTES,
+    md5,
+    transport: createFetchTransport(freshConnectionFetch),
+    maxRetries: 0,
+  });
+
+const errorCode = (e: unknown) => (KamiApiError.isInstance(e) ? e.code : e);
+
+const appConfig: AppConfig = {
+  name: 'nproc',
+  appKey: APP_KEY,
+  routes: ROUTES,
+  settings: { unbindLimit: 1000 },
+  cards: [
+    { cardStr: BIND_CARD, card: { kind: 'time', type: 2 } },
+    { cardStr: COUNT_CARD, card: { kind: 'count', uses: USES } },
+    { cardStr: UNBIND_CARD, card: { kind: 'time', type: 4 } },
+    { cardStr: KICK_CARD, card: { kind: 'time', type: 2 } },
+    { cardStr: DISABLE_CARD, card: { kind: 'time', type: 2 } },
+  ],
+} as AppConfig;
+
+for (const n of [2, 3]) {
+  describe.skipIf(!POSTGRES_ADMIN_URL)(`${n} server processes on one PostgreSQL`, () => {
+    let store: TestDatabase;
+    let dir: string;
+    let procs: Proc[] = [];
+    let clients: VerifyClient[] = [];
+    let admin: KamiServiceHandle;
+    let app: AppRecord;
+    const on = (i: number) => clients[i % n]!;
+
+    beforeAll(async () => {
+      store = await freshPostgres(POSTGRES_ADMIN_URL!);
+      dir = mkdtempSync(join(tmpdir(), 'kami-n-'));
+      const config = join(dir, 'config.json');
+      writeFileSync(config, JSON.stringify({ apps: [appConfig], server: { throttle: false } }));
+      procs = await Promise.all(Array.from({ length: n }, () => startProcess(store.db, config)));
+      clients = procs.map((p) => client(p.url));
+      admin = await createKamiService({
+        db: { kind: 'postgres', url: store.db },
+        clock: { now: () => Date.now() },
+        apps: [appConfig],
+      });
+      app = admin.listApps()[0]!;
+    }, 60_000);
+
+    afterAll(async () => {
+      await admin?.close();
+      await Promise.all(procs.map(stop));
+      await store?.drop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('100 parallel first logins with distinct machine codes, spread over the processes, bind exactly one', async () => {
+      const results = await Promise.allSettled(
+        Array.from({ length: 100 }, (_, i) => on(i).login(BIND_CARD, randomImei())),
+      );
+      const won = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      expect(won).toHaveLength(1);
+      const lost = results.flatMap((r) => (r.status === 'rejected' ? [errorCode(r.reason)] : []));
+      expect(new Set(lost)).toEqual(new Set(['DEVICE_MISMATCH']));
+      expect((await admin.getCard({ app, cardStr: BIND_CARD }))?.imei).toBe(won[0]!.imei);
+    });
+
+    it(`a count card with ${USES} uses under ${4 * USES} parallel logins succeeds exactly ${USES} times`, async () => {
+      const results = await Promise.allSettled(
+        Array.from({ length: 4 * USES }, (_, i) => on(i).login(COUNT_CARD, 'COUNT-DEVICE')),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(USES);
+      const lost = results.flatMap((r) => (r.status === 'rejected' ? [errorCode(r.reason)] : []));
+      expect(new Set(lost)).toEqual(new Set(['CARD_USES_EXHAUSTED']));
+      expect((await admin.getCard({ app, cardStr: COUNT_CARD }))?.usesLeft).toBe(0);
+    });
+
+    it('unbinds racing each other and re-logins: the card is unbound only with no live session', async () => {
+      const imei = 'UNBIND-DEVICE';
+      for (let round = 0; round < 5; round++) {
+        const first = await on(round).login(UNBIND_CARD, imei);
+        const before = (await admin.getCard({ app, cardStr: UNBIND_CARD }))!.change;
+        const results = await Promise.allSettled(
+          Array.from({ length: 30 }, (_, i) =>
+            i % 3 === 0 ? on(i).unbind(UNBIND_CARD, imei) : on(i).login(UNBIND_CARD, imei),
+          ),
+        );
+        const unbinds = results.filter((_, i) => i % 3 === 0);
+        const logins = results.filter((_, i) => i % 3 !== 0);
+        // Every unbind either ended a binding or found none; the unbind count is exactly the successes.
+        const unbound = unbinds.filter((r) => r.status === 'fulfilled').length;
+        for (const r of unbinds)
+          if (r.status === 'rejected') expect(errorCode(r.reason)).toBe('CARD_NOT_BOUND');
+        expect(unbound).toBeGreaterThan(0);
+        const after = (await admin.getCard({ app, cardStr: UNBIND_CARD }))!;
+        expect(after.change - before).toBe(unbound);
+        for (const r of logins) if (r.status === 'rejected') throw r.reason;
+        // No session survives the last unbind unless a login bound the card again after it.
+        const statecodes = [
+          first.statecode,
+          ...logins.flatMap((r) =>
+            r.status === 'fulfilled' ? [(r.value as { statecode: string }).statecode] : [],
+          ),
+        ];
+        const live = await Promise.all(
+          statecodes.map((s, i) =>
+            on(i)
+              .heartbeat(s)
+              .then(
+                () => true,
+                (e: unknown) => {
+                  expect(errorCode(e)).toBe('STATECODE_NOT_FOUND');
+                  return false;
+                },
+              ),
+          ),
+        );
+        if (after.imei === null) expect(live.filter(Boolean)).toHaveLength(0);
+        else expect(after.imei).toBe(imei);
+      }
+    });
+
+    it('a kick through one process is refused by the heartbeats of every process at once', async () => {
+      const sessions = await Promise.all(clients.map((c) => c.login(KICK_CARD, 'KICK-DEVICE')));
+      for (const [i, s] of sessions.entries())
+        expect((await on(i + 1).heartbeat(s.statecode)).msg).toBe('在线');
+      // Logins of one device within one second may share a statecode: count distinct ones.
+      const distinct = new Set(sessions.map((s) => s.statecode)).size;
+      expect(await admin.kickSessions({ app, cardStr: KICK_CARD })).toBe(distinct);
+      for (const s of sessions)
+        for (const c of clients)
+          expect(errorCode(await c.heartbeat(s.statecode).catch((e: unknown) => e))).toBe(
+            'STATECODE_NOT_FOUND',
+          );
+    });
+
+    it('a disable through one process is refused by the heartbeats of every process at once', async () => {
+      const session = await on(0).login(DISABLE_CARD, 'DISABLE-DEVICE');
+      for (const c of clients) expect((await c.heartbeat(session.statecode)).msg).toBe('在线');
+      expect(await admin.setCardDisabled({ app, cardStr: DISABLE_CARD, disabled: true })).toBe(true);
+      for (const c of clients)
+        expect(errorCode(await c.heartbeat(session.statecode).catch((e: unknown) => e))).toBe(
+          'CARD_DISABLED',
+        );
+    });
+  });
+}
