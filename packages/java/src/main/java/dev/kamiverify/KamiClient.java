@@ -234,9 +234,7 @@ public final class KamiClient {
   }
 
   private <T> CompletableFuture<T> async(Supplier<T> task) {
-    CompletableFuture<T> future = new CompletableFuture<T>() {
-      volatile Thread runner;
-    };
+    CompletableFuture<T> future = new CompletableFuture<>();
     java.util.concurrent.Future<?> running = executor.submit(() -> {
       if (future.isDone()) {
         return;
