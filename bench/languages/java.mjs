@@ -27,6 +27,7 @@ try {
   const { url, appKey, routes, card } = server.info;
   log('running LoginBench');
   const res = spawnSync('java', ['-cp', classpath, 'dev.kamiverify.LoginBench'], {
+    cwd: pkg,
     env: {
       ...process.env,
       KAMI_BENCH_URL: url,

@@ -40,8 +40,7 @@ public final class HttpUrlConnectionTransport implements Transport {
     for (Map.Entry<String, String> h : request.headers.entrySet()) {
       conn.setRequestProperty(h.getKey(), h.getValue());
     }
-    // connect() separately: a failure here provably never sent the request (ConnectException).
-    conn.connect();
+    // getOutputStream connects: a ConnectException there provably never sent the request.
     try (OutputStream out = conn.getOutputStream()) {
       out.write(request.body);
     }

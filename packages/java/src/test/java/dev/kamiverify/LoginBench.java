@@ -45,11 +45,33 @@ public final class LoginBench {
     }
     double[] seq = paired(blocks, 8, raw, sdk, 1);
     double[] conc = paired(Math.max(11, blocks / 2), 32, raw, sdk, 8);
-    System.out.println(Json.MAPPER.writeValueAsString(Map.of(
+    double cpu = sdkCpuMicros();
+    System.out.println(Json.MAPPER.writeValueAsString(Map.of("sdkCpuMicrosPerLogin", cpu,
         "sequentialRatio", seq[0], "concurrentRatio", conc[0],
         "rawMicrosPerCall", seq[1], "sdkMicrosPerCall", seq[2],
         "rawMicrosPerCallConcurrent", conc[1], "sdkMicrosPerCallConcurrent", conc[2])));
     System.exit(0);
+  }
+
+  /** The SDK's own CPU per login without the network: a canned seed reply through a whole client. */
+  static double sdkCpuMicros() throws Exception {
+    com.fasterxml.jackson.databind.JsonNode t3 = Json.MAPPER.readTree(
+        java.nio.file.Paths.get("../../spec/vectors/seed-fixtures.json").toFile()).get("t3Login");
+    Transport.Response canned = new Transport.Response(200, Map.of(),
+        Json.MAPPER.writeValueAsBytes(t3.get("consistentBasicResponse")));
+    KamiClient client = KamiClient.builder("http://seed.invalid", t3.get("appKey").asText())
+        .route(Endpoint.LOGIN, "X").transport(r -> canned)
+        .clock(java.time.Clock.fixed(java.time.Instant.ofEpochSecond(1741700000L), java.time.ZoneOffset.UTC))
+        .safeCode(() -> "hello").build();
+    int n = 20000;
+    for (int i = 0; i < n; i++) {
+      client.login("KM3Q5T7W9Y2B4D6F", "DEVICE_001");
+    }
+    long start = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      client.login("KM3Q5T7W9Y2B4D6F", "DEVICE_001");
+    }
+    return Math.round((System.nanoTime() - start) / (double) n / 100) / 10.0;
   }
 
   static void rawLogin(String url, String appKey, String card) {
