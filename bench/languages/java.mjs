@@ -13,7 +13,7 @@ const pkg = new URL('../../packages/java/', import.meta.url).pathname;
 const log = (...args) => console.error('bench java:', ...args);
 
 log('compiling (mvn test-compile)');
-const build = spawnSync('mvn', ['-B', '-q', '--no-transfer-progress', 'test-compile'], {
+const build = spawnSync('mvn', ['-B', '-q', '--no-transfer-progress', '-Dstyle.color=never', 'test-compile'], {
   cwd: pkg,
   stdio: ['ignore', 'inherit', 'inherit'],
 });

@@ -3,6 +3,7 @@ package dev.kamiverify;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -212,6 +213,37 @@ class IntegrationTest {
     }
     assertEquals(Heartbeat.LostReason.REFUSED, got.get(0));
     assertNotEquals(ErrorCodes.UNKNOWN_SERVER_ERROR, got.get(1));
+  }
+
+  @Test
+  void managedHeartbeatLogsInAgainWhenTheSessionIsKicked() throws Exception {
+    Harness.Server s = harness.server("base64", null);
+    KamiClient client = s.client().build();
+    String card = s.card(null);
+    LoginResult login = client.login(card, "d");
+    CountDownLatch relogged = new CountDownLatch(1);
+    CountDownLatch beatAfter = new CountDownLatch(1);
+    List<String> events = new CopyOnWriteArrayList<>();
+    HeartbeatListener listener = new HeartbeatListener() {
+      @Override public void onRelogin(LoginResult fresh) {
+        events.add("relogin");
+        relogged.countDown();
+      }
+      @Override public void onBeat(Result r) {
+        if (relogged.getCount() == 0) {
+          beatAfter.countDown();
+        }
+      }
+      @Override public void onLost(Heartbeat.LostReason reason, KamiException e) { events.add("lost " + e.code()); }
+    };
+    Heartbeat.Options options = Heartbeat.Options.defaults().interval(Duration.ofMillis(300)).relogin(true);
+    try (Heartbeat hb = client.startHeartbeat(login, options, listener)) {
+      s.cardAction(card, "kick");
+      assertTrue(relogged.await(10, TimeUnit.SECONDS), events.toString());
+      assertTrue(beatAfter.await(10, TimeUnit.SECONDS), events.toString());
+      assertNotSame(login, hb.login()); // the loop now beats with the fresh login
+      assertTrue(hb.isRunning());
+    }
   }
 
   @Test
