@@ -247,6 +247,33 @@ class IntegrationTest {
   }
 
   @Test
+  void managedHeartbeatReportsAnOutageLongerThanTheValidity() throws Exception {
+    Harness.Server s = harness.server("plain", null);
+    KamiClient client = s.client().timeout(Duration.ofSeconds(1)).maxRetries(0).build();
+    LoginResult login = client.login(s.card(null), "d");
+    CountDownLatch lost = new CountDownLatch(1);
+    List<Object> got = new CopyOnWriteArrayList<>();
+    HeartbeatListener listener = new HeartbeatListener() {
+      @Override public void onTransientError(KamiException e, int attempt) { got.add(e.kind()); }
+      @Override public void onLost(Heartbeat.LostReason reason, KamiException e) {
+        got.add(reason);
+        lost.countDown();
+      }
+    };
+    Heartbeat.Options options = Heartbeat.Options.defaults().validity(Duration.ofSeconds(3))
+        .interval(Duration.ofMillis(500)).initialBackoff(Duration.ofMillis(200));
+    try (Heartbeat hb = client.startHeartbeat(login, options, listener)) {
+      s.stop();
+      assertTrue(lost.await(15, TimeUnit.SECONDS), got.toString());
+      assertFalse(hb.isRunning());
+    } finally {
+      s.start();
+    }
+    assertEquals(Heartbeat.LostReason.OUTAGE, got.get(got.size() - 1));
+    assertEquals(KamiException.Kind.CONNECTION, got.get(0));
+  }
+
+  @Test
   void potatoCloudCards() throws Exception {
     Harness.Server s = harness.server("plain", null);
     JsonNode user = s.info.get("potatoUser");
