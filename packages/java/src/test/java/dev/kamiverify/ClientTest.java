@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 class ClientTest {
   static KamiClient.Builder client(FakeTransport t) {
     return KamiClient.builder("http://a.invalid", "appkey").fallbackUrls("http://b.invalid")
-        .route(Endpoint.LOGIN, "L").route(Endpoint.NOTICE, "/n").route(Endpoint.UNBIND, "U").transport(t);
+        .route(Endpoint.LOGIN, "L").route(Endpoint.NOTICE, "/n").route(Endpoint.UNBIND, "U")
+        .route(Endpoint.HEARTBEAT, "H").transport(t);
   }
 
   @Test
@@ -79,6 +80,43 @@ class ClientTest {
     assertEquals(ErrorCodes.RESPONSE_INVALID_JSON, assertThrows(KamiException.class, () -> client(trailing).build().notice()).code());
     FakeTransport noCode = new FakeTransport(r -> FakeTransport.json(200, "{\"msg\":\"?\"}"));
     assertEquals(ErrorCodes.RESPONSE_MISSING_FIELD, assertThrows(KamiException.class, () -> client(noCode).build().notice()).code());
+  }
+
+  @Test
+  void randomRepliesGiveTypedErrorsNeverACrash() {
+    java.util.Random random = new java.util.Random(12345); // seeded: a failure reproduces
+    String alphabet = new StringBuilder(Codec.STD).reverse().toString();
+    String pem = VectorsTest.read("rsa-test-key.json").get("publicKeySpkiPem").asText();
+    String[] seeds = {"{\"code\":200}", "{", "\u00ff\u0000", "AAAA", "{\"code\":\"200\",\"time\":\"x\"}", "==", "{}"};
+    for (Encoding encoding : new Encoding[] {Encoding.plain(), Encoding.base64(alphabet), Encoding.rsa(pem)}) {
+      for (int i = 0; i < 1500; i++) {
+        byte[] body;
+        if (i % 3 == 0) {
+          body = new byte[random.nextInt(300)];
+          random.nextBytes(body);
+        } else {
+          StringBuilder b = new StringBuilder(seeds[random.nextInt(seeds.length)]);
+          for (int k = random.nextInt(6); k > 0 && b.length() > 0; k--) {
+            b.setCharAt(random.nextInt(b.length()), (char) (32 + random.nextInt(95)));
+          }
+          body = b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        int status = random.nextBoolean() ? 200 : 500 + random.nextInt(3);
+        byte[] fixed = body;
+        FakeTransport t = new FakeTransport(r -> new Transport.Response(status, Map.of(), fixed));
+        KamiClient c = client(t).encoding(encoding).maxRetries(0).build();
+        try {
+          c.notice();
+        } catch (KamiException expected) {
+          assertTrue(expected.code() != null && !expected.code().isEmpty());
+        }
+        try {
+          c.heartbeat("statecode", null);
+        } catch (KamiException expected) {
+          assertTrue(expected.code() != null && !expected.code().isEmpty());
+        }
+      }
+    }
   }
 
   @Test
