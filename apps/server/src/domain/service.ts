@@ -127,6 +127,7 @@ export function serviceOver(storage: Storage, ctx: DomainContext, apps: AppCache
     get db() {
       return storage.database;
     },
+    sharedAttempts: storage.attempts,
     resolveRoute: (code) => apps.route(code),
     resolveAskKey: (askKey) => apps.askKey(askKey),
     listApps: () => apps.list(),
@@ -197,6 +198,15 @@ export function serviceOver(storage: Storage, ctx: DomainContext, apps: AppCache
       if (!token) return undefined;
       const entry = await storage.findUserToken(token);
       return entry && entry.appId === app.id && entry.expiresAt > clock.now() ? entry.userId : undefined;
+    },
+    async isReplayed({ app, signature }) {
+      const s = app.settings;
+      if (!s.replayProtection || s.signatureCheck === 'off' || !s.timestampCheck.enabled) return false;
+      const nowMs = clock.now();
+      // `t` may lie a window ahead of now, so the same bytes pass the timestamp check for up to
+      // two windows: the signature is remembered that long.
+      const expiresAt = nowMs + 2 * s.timestampCheck.windowSeconds * 1000;
+      return !(await storage.firstUseOfSignature(app.id, signature, nowMs, expiresAt));
     },
     async createCards(input) {
       if (!Number.isInteger(input.total) || input.total < 1)

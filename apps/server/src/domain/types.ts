@@ -4,12 +4,15 @@
 import type { PotatoCard, T3MessageCode } from '@kami-verify/core';
 import type { AppConfig, CardKind } from '../schema/config';
 import type { AppSettings, T3RouteName } from '../schema/settings';
+import type { AttemptStore } from '../store/attempts';
+import type { CardRecord } from '../store/records';
 import type { DatabaseSpec } from '../store/spec';
 
 export type { AppConfig, CardKind } from '../schema/config';
 // Settings, app definitions and card kinds are defined once, as schemas (src/schema); the store
 // spec belongs to the store. Re-exported here so domain code keeps one import.
 export { type AppSettings, T3_ROUTE_NAMES, type T3RouteName } from '../schema/settings';
+export type { CardRecord } from '../store/records';
 export type { DatabaseSpec } from '../store/spec';
 
 /** One app as the server knows it. */
@@ -24,31 +27,6 @@ export interface AppRecord {
   /** 调用码 per endpoint: 16 uppercase hex, unique across the server. */
   routes: Record<T3RouteName, string>;
   settings: AppSettings;
-}
-
-export interface CardRecord {
-  id: string;
-  appId: string;
-  cardStr: string;
-  kind: CardKind['kind'];
-  /** potatocloud type 0–5; null for count cards. */
-  type: number | null;
-  durationSeconds: number | null;
-  usesTotal: number | null;
-  usesLeft: number | null;
-  /** 1 in use, 0 deleted. */
-  status: 0 | 1;
-  disabled: boolean;
-  imei: string | null;
-  boundIp: string | null;
-  /** Unbinds so far. */
-  change: number;
-  core: string;
-  createdIp: string;
-  createdAt: number; // ms
-  modifiedAt: number; // ms
-  activatedAt: number | null; // unix seconds, first login
-  expiresAt: number | null; // unix seconds; null until activated or for permanent/count
 }
 
 export type Fail = { ok: false; error: T3MessageCode };
@@ -75,6 +53,12 @@ export interface Clock {
 
 /** The domain service. All times come from the injected clock. */
 export interface KamiService {
+  /**
+   * Failed-attempt counters shared by every server process (PostgreSQL); undefined when this
+   * process is the only one. The HTTP throttle uses them.
+   */
+  readonly sharedAttempts?: AttemptStore | undefined;
+
   // --- apps ------------------------------------------------------------------------------
   /** Looks up the app and endpoint by 调用码 (cached in memory; apps change rarely). */
   resolveRoute(code: string): { app: AppRecord; route: T3RouteName } | undefined;
@@ -114,6 +98,12 @@ export interface KamiService {
   }): Promise<{ ok: true; apiUserToken: string; expiresAt: number } | { ok: false }>;
   /** The user id behind a live token of this app, or undefined. */
   resolveUserToken(input: { app: AppRecord; token: string }): Promise<string | undefined>;
+
+  /**
+   * With the app's replayProtection: whether a verified request signature `s` was already used
+   * while a request carrying it could still pass the timestamp check. Records it otherwise.
+   */
+  isReplayed(input: { app: AppRecord; signature: string }): Promise<boolean>;
   createCards(input: { app: AppRecord; type: number; total: number; ip: string }): Promise<PotatoCard[]>;
   listCards(input: {
     app: AppRecord;

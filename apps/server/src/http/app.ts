@@ -2,7 +2,7 @@
 // (request log, CORS, JSON errors: edge.ts, once for both lanes). The T3 endpoints — every
 // client's login and heartbeat — are served straight from node:http; everything else is an
 // Express app.
-import type { RequestListener } from 'node:http';
+import type { IncomingMessage, RequestListener } from 'node:http';
 import express, { type Express } from 'express';
 import { resolveServerSection, type ServerConfig } from '../config/types';
 import type { Clock, KamiService } from '../domain/types';
@@ -12,10 +12,11 @@ import { clientIpResolver } from './client-ip';
 import type { HttpContext } from './context';
 import { corsPolicy } from './cors';
 import { edge, expressLane } from './edge';
-import { potatoRouter } from './potato/router';
+import { POTATO_ENDPOINT_NAMES, potatoRouter } from './potato/router';
 import { type LogSink, stdoutLog } from './request-log';
+import { requestPath } from './request-path';
 import { t3Lane, t3RouteCode } from './t3/router';
-import { LoginThrottle } from './throttle';
+import { GuessThrottle } from './throttle';
 import { sendJson } from './transport-errors';
 
 export interface CreateAppOptions {
@@ -40,18 +41,32 @@ export function createApp(
     service,
     clock,
     server,
-    throttle: new LoginThrottle(server.throttle, clock),
+    throttle: new GuessThrottle(server.throttle, clock, service.sharedAttempts),
     logging: options.logger !== false,
     log: options.logger === false ? () => {} : (options.logger ?? stdoutLog),
     clientIp: clientIpResolver(server.trustProxy),
     cors: corsPolicy(server.corsOrigins),
   };
-  const rest = expressLane(ctx, expressApp(ctx));
+  const rest = expressLane(ctx, expressApp(ctx), (req) => allowedMethods(ctx, req));
   const t3 = t3Lane(ctx);
   return edge(ctx, (req, res, notes) => {
     const code = req.method === 'POST' ? t3RouteCode(req.url) : undefined;
     return code === undefined ? rest(req, res, notes) : t3(req, res, code, notes);
   });
+}
+
+const READ_ONLY = ['GET', 'HEAD'];
+const READ_ONLY_PATHS = new Set(['/healthz', '/openapi.json', '/docs']);
+
+/** The methods a known path answers (for 405 and its Allow header); undefined for an unknown path. */
+function allowedMethods(ctx: HttpContext, req: IncomingMessage): string[] | undefined {
+  const path = requestPath(req);
+  if (READ_ONLY_PATHS.has(path)) return READ_ONLY;
+  const code = t3RouteCode(req.url);
+  if (code !== undefined && ctx.service.resolveRoute(code.toUpperCase())) return ['POST'];
+  const potato = /^\/api\/([^/]+)\/?$/.exec(path)?.[1];
+  if (potato !== undefined && POTATO_ENDPOINT_NAMES.has(potato)) return ['POST'];
+  return undefined;
 }
 
 function expressApp(ctx: HttpContext): Express {

@@ -32,9 +32,17 @@ export function edge(ctx: HttpContext, lane: Lane): RequestListener {
 export function expressLane(
   ctx: HttpContext,
   app: (req: IncomingMessage, res: ServerResponse, done: (error?: unknown) => void) => void,
+  /** The methods a known path answers: another method gets 405 with `Allow`, not 404. */
+  allowed: (req: IncomingMessage) => string[] | undefined = () => undefined,
 ): Lane {
   return (req, res, notes) => {
     (res as ServerResponse & { locals: RequestNotes }).locals = notes;
-    app(req, res, (error) => sendError(ctx.log, req, res, notes, error ?? new HttpError(404)));
+    app(req, res, (error) => sendError(ctx.log, req, res, notes, error ?? unanswered(req, allowed(req))));
   };
+}
+
+function unanswered(req: IncomingMessage, allowed: string[] | undefined): HttpError {
+  if (!allowed || allowed.includes(req.method ?? '')) return new HttpError(404);
+  req.resume();
+  return new HttpError(405, undefined, { Allow: allowed.join(', ') });
 }

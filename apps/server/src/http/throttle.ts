@@ -1,51 +1,120 @@
-// Failed-login throttling per client IP: card keys are short enough to guess, so an IP that keeps
-// failing logins is slowed down. In memory by design (one process; a restart forgets), on the
-// injected clock so tests can move past the window.
-
+// Throttling of the routes that can be used to guess a secret (card keys, statecodes, potato
+// passwords), per client IP: an IP that keeps failing waits (429 with Retry-After).
+//
+// - An attempt is reserved before anything is awaited: a burst of simultaneous guesses cannot
+//   all be evaluated before the first fails (the rest wait for a turn, then get 429).
+// - Fixed windows of `windowSeconds`: at most `maxFailures` failed attempts per window.
+// - On PostgreSQL the failures are also counted in the database (store/attempts.ts), so several
+//   processes share one budget and a restart does not reset it. Only IPs that already failed in
+//   the window pay that round trip; the first attempt of a fresh IP on each process is local.
 import type { ThrottleConfig } from '../config/types';
 import type { Clock } from '../domain/types';
+import type { AttemptStore } from '../store/attempts';
 
 /** Bounds memory under an address-spraying attack; the oldest entries are evicted first. */
 const MAX_TRACKED_IPS = 50_000;
+/** Attempts of one IP that may wait for a turn; beyond, they are refused at once. */
+const MAX_WAITING_PER_IP = 1_000;
 
-export class LoginThrottle {
-  private readonly failures = new Map<string, number[]>();
+interface Entry {
+  windowStart: number;
+  /** Failed attempts of this window, in this process. */
+  failures: number;
+  /** Attempts being evaluated now. */
+  inFlight: number;
+  /** Attempts waiting for a turn (woken when one in flight settles). */
+  waiting: Array<() => void>;
+}
+
+export type Attempt = {
+  /** Settles the attempt: a failure counts, anything else is forgotten. */
+  done(failed: boolean): void;
+};
+
+export class GuessThrottle {
+  private readonly entries = new Map<string, Entry>();
 
   constructor(
     private readonly config: ThrottleConfig | false,
     private readonly clock: Clock,
+    private readonly shared?: AttemptStore,
   ) {}
 
-  /** Seconds the IP must wait, or 0 when it may try. */
-  retryAfterSeconds(ip: string): number {
-    if (!this.config) return 0;
-    const recent = this.recent(ip);
-    if (recent.length < this.config.maxFailures) return 0;
-    const windowMs = this.config.windowSeconds * 1000;
-    // Allowed again once enough of the oldest failures have left the window.
-    const unblockAt = recent[recent.length - this.config.maxFailures]! + windowMs;
-    return Math.max(1, Math.ceil((unblockAt - this.clock.now()) / 1000));
-  }
-
-  recordFailure(ip: string): void {
-    if (!this.config) return;
-    const recent = this.recent(ip);
-    recent.push(this.clock.now());
-    // Only the last maxFailures timestamps matter for the decision.
-    if (recent.length > this.config.maxFailures) recent.splice(0, recent.length - this.config.maxFailures);
-    this.failures.delete(ip);
-    this.failures.set(ip, recent);
-    if (this.failures.size > MAX_TRACKED_IPS) {
-      const oldest = this.failures.keys().next().value;
-      if (oldest !== undefined) this.failures.delete(oldest);
+  /**
+   * Reserves an attempt for `ip`, or says how many seconds it must wait. Attempts in flight
+   * count against the budget, so at most `maxFailures − failures` are evaluated at once; more
+   * wait for a turn (legitimate traffic from one address is delayed, never refused, until it
+   * actually fails).
+   */
+  async begin(ip: string): Promise<Attempt | { retryAfter: number }> {
+    const config = this.config;
+    if (!config) return NO_OP;
+    const windowMs = config.windowSeconds * 1000;
+    for (;;) {
+      const now = this.clock.now();
+      const windowStart = now - (now % windowMs);
+      const retryAfter = { retryAfter: Math.max(1, Math.ceil((windowStart + windowMs - now) / 1000)) };
+      const entry = this.entry(ip, windowStart);
+      if (entry.failures >= config.maxFailures) return retryAfter;
+      if (entry.failures + entry.inFlight >= config.maxFailures) {
+        if (entry.waiting.length >= MAX_WAITING_PER_IP) return retryAfter;
+        await new Promise<void>((wake) => entry.waiting.push(wake));
+        continue;
+      }
+      entry.inFlight++; // reserved before anything is awaited
+      if (this.shared && entry.failures > 0) {
+        // Known to fail here: the budget it shares with the other processes decides.
+        const total = await this.shared.hit(ip, windowStart, windowStart + windowMs).catch(() => 0);
+        if (total > config.maxFailures) {
+          this.settle(entry, false);
+          return retryAfter;
+        }
+        return this.attempt(entry, ip, windowStart + windowMs, true);
+      }
+      return this.attempt(entry, ip, windowStart + windowMs, false);
     }
   }
 
-  private recent(ip: string): number[] {
-    if (!this.config) return [];
-    const since = this.clock.now() - this.config.windowSeconds * 1000;
-    const list = (this.failures.get(ip) ?? []).filter((t) => t > since);
-    if (list.length === 0) this.failures.delete(ip);
-    return list;
+  private attempt(entry: Entry, ip: string, expiresAt: number, sharedHit: boolean): Attempt {
+    let settled = false;
+    return {
+      done: (failed) => {
+        if (settled) return;
+        settled = true;
+        this.settle(entry, failed);
+        if (!this.shared) return;
+        // The shared counter holds failures only: record a new one, take back a reservation.
+        if (failed && !sharedHit) void this.shared.hit(ip, entry.windowStart, expiresAt).catch(() => {});
+        if (!failed && sharedHit) void this.shared.undo(ip, entry.windowStart).catch(() => {});
+      },
+    };
+  }
+
+  private settle(entry: Entry, failed: boolean): void {
+    entry.inFlight--;
+    if (failed) entry.failures++;
+    // Everyone re-checks: a failure may have used up the budget, a success freed a turn.
+    for (const wake of entry.waiting.splice(0)) wake();
+  }
+
+  private entry(ip: string, windowStart: number): Entry {
+    let entry = this.entries.get(ip);
+    if (!entry || entry.windowStart !== windowStart) {
+      const waiting = entry?.waiting ?? [];
+      entry = { windowStart, failures: 0, inFlight: 0, waiting: [] };
+      for (const wake of waiting) wake(); // a new window: the waiters try again
+      this.entries.delete(ip);
+      this.entries.set(ip, entry);
+      if (this.entries.size > MAX_TRACKED_IPS) {
+        const oldest = this.entries.keys().next().value;
+        if (oldest !== undefined) this.entries.delete(oldest);
+      }
+    }
+    return entry;
   }
 }
+
+const NO_OP: Attempt = { done() {} };
+
+/** T3 routes whose answers tell a guesser something: card keys (login, query, unbind) and statecodes. */
+export const GUESSABLE_T3_ROUTES: ReadonlySet<string> = new Set(['login', 'heartbeat', 'query', 'unbind']);

@@ -40,6 +40,7 @@ function md5(str){
 }
 const el=(tag,attrs={},...kids)=>{const e=document.createElement(tag);for(const[k,v]of Object.entries(attrs))e.setAttribute(k,v);for(const k of kids)e.append(k);return e};
 const resolveRef=(spec,s)=>s&&s.$ref?spec.components.schemas[s.$ref.split('/').pop()]:s;
+const union=(spec,s)=>{s=resolveRef(spec,s);const branches=s&&(s.oneOf||s.anyOf);return branches?branches.map(x=>union(spec,x)):s};
 async function main(){
   const spec=await (await fetch('openapi.json')).json();
   document.getElementById('title').textContent=spec.info.title+' '+spec.info.version;
@@ -49,11 +50,12 @@ async function main(){
     for(const[method,op]of Object.entries(item)){
       const sec=el('section',{},el('h2',{},el('span',{class:'m '+method},method.toUpperCase()),path+' — '+(op.summary||'')));
       if(op.description)sec.append(el('pre',{},op.description));
+      for(const req of op.security||[])for(const name of Object.keys(req))sec.append(el('div',{},'header '+name+' (required): '+(spec.components.securitySchemes[name].description||'')));
       for(const p of op.parameters||[])sec.append(el('div',{},p.in+' '+p.name+(p.required?' (required)':'')+': '+(p.description||'')));
       const body=op.requestBody&&Object.values(op.requestBody.content)[0].schema;
-      if(body){const d=el('details',{},el('summary',{},'request schema'));d.append(el('pre',{},JSON.stringify(body.oneOf?body.oneOf.map(s=>resolveRef(spec,s)):resolveRef(spec,body),null,2)));sec.append(d)}
+      if(body){const d=el('details',{},el('summary',{},'request schema'));d.append(el('pre',{},JSON.stringify(union(spec,body),null,2)));sec.append(d)}
       const ok=op.responses&&op.responses['200'];
-      if(ok&&ok.content){const s=Object.values(ok.content)[0].schema;const d=el('details',{},el('summary',{},'200 response schema'));d.append(el('pre',{},JSON.stringify(s.oneOf?s.oneOf.map(x=>resolveRef(spec,x)):resolveRef(spec,s),null,2)));sec.append(d)}
+      if(ok&&ok.content){const s=Object.values(ok.content)[0].schema;const d=el('details',{},el('summary',{},'200 response schema'));d.append(el('pre',{},JSON.stringify(union(spec,s),null,2)));sec.append(d)}
       list.append(sec);
       pick.append(el('option',{value:method+' '+path},method.toUpperCase()+' '+path));
     }

@@ -107,8 +107,8 @@ function transportResponses(codes: readonly number[], schema: string): Record<st
   );
 }
 
-const T3_TRANSPORT = [400, 404, 413, 415, 429, 500, 503] as const;
-const POTATO_TRANSPORT = [400, 404, 413, 415, 429, 500, 503] as const;
+const T3_TRANSPORT = [400, 404, 405, 413, 415, 429, 500, 503] as const;
+const POTATO_TRANSPORT = [400, 404, 405, 413, 415, 429, 500, 503] as const;
 
 function potatoOperation(
   operationId: string,

@@ -85,7 +85,9 @@ export const ServerSectionSchema = strict({
   throttle: z
     .union([z.literal(false), ThrottleSchema], { error: 'must be false or an object' })
     .prefault({})
-    .describe('Failed-login throttling per client IP (T3 login and potato /api/login); false turns it off.'),
+    .describe(
+      'Failed attempts per client IP on the routes that can guess a secret (T3 login, heartbeat, query, unbind; potato login); false turns it off.',
+    ),
   bodyLimit: int(1024, 16 * 1024 * 1024)
     .default(64 * 1024)
     .describe('Largest accepted request body, bytes.'),
@@ -101,6 +103,15 @@ export const ServerSectionSchema = strict({
     .default(201)
     .describe('The `code` of T3 error replies (the hosted service\'s "not 200").'),
   userTokenTtlSeconds: int(1).default(7200).describe('Lifetime of a potato apiUserToken, seconds.'),
+  headersTimeoutSeconds: int(1, 600)
+    .default(20)
+    .describe('A request whose headers have not all arrived by then is closed (slow-loris guard).'),
+  requestTimeoutSeconds: int(1, 3600)
+    .default(30)
+    .describe('A request (headers and body) not complete by then gets 408 and is closed.'),
+  maxConnections: int(1, 1_000_000)
+    .default(10_000)
+    .describe('Open connections the server accepts; beyond, new ones are closed at once.'),
 });
 export type ServerSection = z.input<typeof ServerSectionSchema>;
 
@@ -126,6 +137,9 @@ export interface ResolvedServerSection {
   trustProxy: boolean | number | string;
   t3ErrorCode: number;
   userTokenTtlSeconds: number;
+  headersTimeoutSeconds: number;
+  requestTimeoutSeconds: number;
+  maxConnections: number;
 }
 
 export function resolveServerSection(section: ServerSection | undefined): ResolvedServerSection {

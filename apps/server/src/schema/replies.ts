@@ -173,7 +173,7 @@ export const PotatoError = failure(
 );
 
 export const PotatoTransportError = failure(
-  ['400', '404', '413', '415', '429', '500', '503'],
+  ['400', '404', '405', '413', '415', '429', '500', '503'],
   text('What went wrong.'),
   'Transport-level error under /api/: still the envelope, with code equal to the HTTP status.',
 );

@@ -77,6 +77,11 @@ export const AppSettingsSchema = strict({
     .default(true)
     .describe('机器码不可为空 / 请在原设备登录: login needs imei and binds the card to the first one.'),
   forbidEmptyDevice: bool().default(false).describe('卡密禁止登录 for a card with no bound device.'),
+  replayProtection: bool()
+    .default(false)
+    .describe(
+      'Refuse a request whose signature `s` was already seen within the timestamp window (验证数据已失效,请重试); needs signatureCheck and timestampCheck.',
+    ),
   timestampCheck: strict({
     enabled: bool().default(true),
     windowSeconds: int(1, 86_400).default(60),

@@ -94,4 +94,30 @@ CREATE INDEX potato_tokens_user_idx ON potato_tokens (user_id);
     // Expired sessions are deleted a bounded slice at a time, oldest expiry first.
     sql: `CREATE INDEX sessions_expiry_idx ON sessions (expires_at);`,
   },
+  {
+    version: 4,
+    name: 'shared failed-attempt counters',
+    // One row per client key and fixed window (store/attempts.ts); used on PostgreSQL, where
+    // several processes must share them.
+    sql: `CREATE TABLE attempts (
+  key          text NOT NULL,
+  window_start bigint NOT NULL,
+  expires_at   bigint NOT NULL,
+  count        integer NOT NULL,
+  PRIMARY KEY (key, window_start)
+);
+CREATE INDEX attempts_expiry_idx ON attempts (expires_at);`,
+  },
+  {
+    version: 5,
+    name: 'seen request signatures',
+    // Apps with replayProtection on PostgreSQL: a signature is refused while its row lives.
+    sql: `CREATE TABLE seen_signatures (
+  app_id     text NOT NULL,
+  signature  text NOT NULL,
+  expires_at bigint NOT NULL,
+  PRIMARY KEY (app_id, signature)
+);
+CREATE INDEX seen_signatures_expiry_idx ON seen_signatures (expires_at);`,
+  },
 ];

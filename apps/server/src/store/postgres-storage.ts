@@ -2,7 +2,9 @@
 // memory. A card's read–decide–write runs in one transaction with its row locked (SELECT ...
 // FOR UPDATE), so concurrent logins of one card serialise: exactly one binds a device, a count
 // card is never over-used.
-import type { CardRecord } from '../domain/types';
+import { postgresAttempts } from './attempts';
+import type { CardRecord } from './records';
+import { firstUseInDatabase } from './seen-signatures';
 import { findPotatoUser, findUserToken, saveUserToken, sweepUserTokens } from './sql/accounts';
 import { type CardRow, cardColumns, num, toCardRecord } from './sql/card-rows';
 import { type CardWrites, writeCardChanges } from './sql/card-writes';
@@ -31,8 +33,10 @@ export function writesOf(card: CardRecord, change: CardChange, nowMs: number): C
 }
 
 export function createPostgresStorage(db: Database, clock: { now(): number }): Storage {
+  const attempts = postgresAttempts(db);
   return {
     database: db,
+    attempts,
     withCard(appId, cardStr, decide) {
       return db.transaction(async (tx) => {
         const card = await selectCard(tx, appId, cardStr, true);
@@ -88,6 +92,8 @@ export function createPostgresStorage(db: Database, clock: { now(): number }): S
     findPotatoUser: (appId, userNumber) => findPotatoUser(db, appId, userNumber),
     saveUserToken: (token) => saveUserToken(db, token),
     findUserToken: (token) => findUserToken(db, token),
+    firstUseOfSignature: (appId, signature, nowMs, expiresAt) =>
+      firstUseInDatabase(db, appId, signature, nowMs, expiresAt),
     async sweep(nowMs, limit) {
       // A bounded slice, oldest expiry first (sessions_expiry_idx): no long statement or lock.
       const sessions = await db.query(
@@ -95,6 +101,8 @@ export function createPostgresStorage(db: Database, clock: { now(): number }): S
            SELECT statecode FROM sessions WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)`,
         [nowMs, limit],
       );
+      await attempts.sweep(nowMs);
+      await db.query('DELETE FROM seen_signatures WHERE expires_at <= $1', [nowMs]);
       return { sessions: sessions.rowCount, tokens: await sweepUserTokens(db, nowMs) };
     },
     close: () => db.close(),

@@ -2,7 +2,8 @@
 // adapters implement it: PostgreSQL (transactions with row locks; several server processes may
 // share the database) and the embedded store (PGlite, one process: authoritative memory with
 // group commit). The service decides every rule; an adapter only reads, locks and writes.
-import type { CardRecord, Fail } from '../domain/types';
+import type { AttemptStore } from './attempts';
+import type { CardRecord } from './records';
 import type { Database } from './types';
 
 export interface SessionRecord {
@@ -69,6 +70,16 @@ export interface UserTokenRecord {
   createdAt: number;
 }
 
+/** A heartbeat's renewal; `refusal` is the domain's heartbeat rule (the store only applies it). */
+export interface RenewSession<Refusal> {
+  appId: string;
+  statecode: string;
+  kami: string | null;
+  nowMs: number;
+  expiresAt: number;
+  refusal: (session: { expiresAt: number } | undefined, card: CardRecord | undefined) => Refusal | undefined;
+}
+
 export interface Storage {
   /**
    * Atomic read–decide–write of one card: no other change of the card interleaves between the
@@ -87,14 +98,7 @@ export interface Storage {
    * Renews a live session to `expiresAt` unless `refusal` (the heartbeat rule) refuses it and its
    * card; returns that refusal. `kami` (when not null) must be the session's card.
    */
-  renewSession(input: {
-    appId: string;
-    statecode: string;
-    kami: string | null;
-    nowMs: number;
-    expiresAt: number;
-    refusal: (session: { expiresAt: number } | undefined, card: CardRecord | undefined) => Fail | undefined;
-  }): Promise<Fail | undefined>;
+  renewSession<Refusal>(input: RenewSession<Refusal>): Promise<Refusal | undefined>;
   /** Ends every session of the card; returns how many ended. */
   endCardSessions(appId: string, cardStr: string): Promise<number>;
   /** Inserts cards, skipping card strings that exist; returns the inserted ones in order. */
@@ -108,10 +112,21 @@ export interface Storage {
   findUserToken(token: string): Promise<Omit<UserTokenRecord, 'token' | 'createdAt'> | undefined>;
 
   /**
+   * Records a request signature until `expiresAt`; false when it was already recorded and has
+   * not expired (a replay). Shared across processes on PostgreSQL.
+   */
+  firstUseOfSignature(appId: string, signature: string, nowMs: number, expiresAt: number): Promise<boolean>;
+
+  /**
    * Deletes at most `limit` expired sessions and expired user tokens, a bounded amount of work;
    * a caller that wants them all calls again while it returns `limit` sessions.
    */
   sweep(nowMs: number, limit: number): Promise<{ sessions: number; tokens: number }>;
+  /**
+   * Failed-attempt counters shared with other processes (PostgreSQL); undefined when this
+   * process is the only one (embedded), where the throttle's own memory is authoritative.
+   */
+  readonly attempts?: AttemptStore | undefined;
   /** The database for admin tooling and tests; the embedded adapter keeps its memory consistent with it. */
   readonly database: Database;
   close(): Promise<void>;

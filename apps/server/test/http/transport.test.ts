@@ -74,7 +74,7 @@ describe('T3 transport', () => {
     expect(statuses).toEqual(['404', '200']);
   });
 
-  it('accepts a lower-cased 调用码, a trailing slash and a query string; other shapes are 404', async () => {
+  it('accepts a lower-cased 调用码, a trailing slash and a query string; other shapes are 404, other methods 405', async () => {
     const notice = server.app.routes.notice;
     // Unsigned, so the app's checks refuse it: the same business answer whatever the URL shape.
     const canonical = await (await fetch(`${server.url}/${notice}`, { method: 'POST' })).json();
@@ -89,8 +89,9 @@ describe('T3 transport', () => {
       expect(res.status, path).toBe(404);
       expect(await res.json(), path).toMatchObject({ code: 404 });
     }
-    // GET on a real 调用码 is not a T3 call.
-    expect((await fetch(`${server.url}/${notice}`)).status).toBe(404);
+    // GET on a real 调用码 is not a T3 call: the path is known, the method is not.
+    const get = await fetch(`${server.url}/${notice}`);
+    expect([get.status, get.headers.get('allow')]).toEqual([405, 'POST']);
   });
 
   it('T3 answers carry nosniff and are logged with their route, never the 调用码', async () => {

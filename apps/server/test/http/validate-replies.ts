@@ -72,7 +72,13 @@ export function skipReplyValidation(origin: string): void {
 const violations: string[] = [];
 const pending = new Set<Promise<void>>();
 
-function check(what: string, validate: ValidateFunction, body: unknown): void {
+/** Why `body` does not match the component `name`, or undefined when it does. */
+export function mismatch(name: string, body: unknown): string | undefined {
+  const validate = component(name);
+  return validate(body) ? undefined : ajv.errorsText(validate.errors);
+}
+
+function check(violations: string[], what: string, validate: ValidateFunction, body: unknown): void {
   if (!validate(body)) {
     // Union errors list every branch; the start says enough next to the reply itself.
     const errors = ajv.errorsText(validate.errors).slice(0, 500);
@@ -80,7 +86,14 @@ function check(what: string, validate: ValidateFunction, body: unknown): void {
   }
 }
 
-async function validateReply(method: string, url: URL, res: Response): Promise<void> {
+/** What is wrong with one reply, measured against the document (empty when nothing is). */
+export async function replyViolations(method: string, url: URL, res: Response): Promise<string[]> {
+  const violations: string[] = [];
+  await validateReply(violations, method, url, res);
+  return violations;
+}
+
+async function validateReply(violations: string[], method: string, url: URL, res: Response): Promise<void> {
   const what = `${method} ${url.pathname} → ${res.status}`;
   const type = (res.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
   const text = await res.text();
@@ -92,7 +105,7 @@ async function validateReply(method: string, url: URL, res: Response): Promise<v
     // A path or method the document does not describe can only answer a transport error.
     if (res.status < 400) return void violations.push(`${what}: not described by the OpenAPI document`);
     const name = pathname.startsWith('/api/') ? 'PotatoTransportError' : 'TransportError';
-    return check(`${what} (${name})`, component(name), JSON.parse(text));
+    return check(violations, `${what} (${name})`, component(name), JSON.parse(text));
   }
   const response = operation.responses[String(res.status)];
   if (!response) return void violations.push(`${what}: status not in the document`);
@@ -103,16 +116,22 @@ async function validateReply(method: string, url: URL, res: Response): Promise<v
   const t3 = path === '/{callCode}' ? routes.get(pathname.slice(1).toUpperCase()) : undefined;
   let body: unknown;
   if (type === 'text/plain') {
-    check(what, validatorFor(media.schema), text);
+    check(violations, what, validatorFor(media.schema), text);
     if (!t3) return void violations.push(`${what}: an encoded reply of an untracked app (call trackApp)`);
     // What the document promises for text/plain: the JSON reply, encoded with the app codec.
     body = decodeT3Body({ status: res.status, headers: {}, body: text }, createClientCodec(t3.encoding));
-    check(`${what} (decoded)`, validatorFor(response.content['application/json']?.schema ?? {}), body);
+    check(
+      violations,
+      `${what} (decoded)`,
+      validatorFor(response.content['application/json']?.schema ?? {}),
+      body,
+    );
   } else {
     body = JSON.parse(text);
-    check(what, validatorFor(media.schema), body);
+    check(violations, what, validatorFor(media.schema), body);
   }
-  if (t3 && res.status === 200) check(`${what} (${t3.route})`, component(T3_REPLY_COMPONENT[t3.route]), body);
+  if (t3 && res.status === 200)
+    check(violations, `${what} (${t3.route})`, component(T3_REPLY_COMPONENT[t3.route]), body);
 }
 
 const realFetch = globalThis.fetch;
@@ -121,7 +140,7 @@ globalThis.fetch = async (input, init) => {
   const url = new URL(input instanceof Request ? input.url : input);
   const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
   if (method !== 'OPTIONS' && method !== 'HEAD' && !skipped.has(url.origin)) {
-    const job = validateReply(method, url, res.clone())
+    const job = validateReply(violations, method, url, res.clone())
       .catch((error: unknown) => {
         violations.push(`${method} ${url.pathname}: ${(error as Error).message}`);
       })

@@ -20,6 +20,7 @@ import {
 } from '../../schema/potato';
 import type { HttpContext } from '../context';
 import { readBody } from '../raw-body';
+import type { Attempt } from '../throttle';
 import { HttpError, sendJson } from '../transport-errors';
 import { BadPotatoBody, type PotatoBody, parsePotatoBody, parsePotatoRequest } from './body';
 
@@ -77,15 +78,12 @@ type Endpoint = (
   body: PotatoBody,
 ) => Promise<unknown>;
 
-const login: Endpoint = async (ctx, req, _res, app, body) => {
+const login: Endpoint = async (ctx, _req, _res, app, body) => {
   const input = parsePotatoRequest(PotatoLoginRequestSchema, body);
   if (!input.ok) throw new PotatoFailure(500, 'BAD_REQUEST');
   const { userNumber, passWord } = input.value;
   const result = await ctx.service.potatoLogin({ app, userNumber, passWord });
-  if (!result.ok) {
-    ctx.throttle.recordFailure(ctx.clientIp(req));
-    throw new PotatoFailure(403, 'LOGIN_FAILED');
-  }
+  if (!result.ok) throw new PotatoFailure(403, 'LOGIN_FAILED');
   return { apiUserToken: result.apiUserToken, expireTime: result.expiresAt };
 };
 
@@ -117,6 +115,9 @@ const getCardMyList: Endpoint = async (ctx, req, _res, app, body) => {
 
 const ENDPOINTS: Record<string, Endpoint> = { login, createCardMy, getCardMyList };
 
+/** The names under `/api/` this server answers (POST). */
+export const POTATO_ENDPOINT_NAMES: ReadonlySet<string> = new Set(Object.keys(ENDPOINTS));
+
 export function potatoRouter(ctx: HttpContext): Router {
   const router = Router();
   router.post('/:name', async (req, res) => {
@@ -125,10 +126,15 @@ export function potatoRouter(ctx: HttpContext): Router {
     if (!endpoint) throw new HttpError(404);
     res.locals.route = `potato.${name}`;
     const ip = ctx.clientIp(req);
+    // A password (or askKey) guess: reserved before the body is read, like the T3 routes.
+    let attempt: Attempt | undefined;
     if (name === 'login') {
-      const wait = ctx.throttle.retryAfterSeconds(ip);
-      if (wait > 0) throw new HttpError(429, undefined, { 'Retry-After': String(wait) });
+      const reserved = await ctx.throttle.begin(ip);
+      if ('retryAfter' in reserved)
+        throw new HttpError(429, undefined, { 'Retry-After': String(reserved.retryAfter) });
+      attempt = reserved;
     }
+    let failed = false;
     try {
       // Transport problems (415, 400, 413) first; a body that is merely wrong waits until the
       // caller is authenticated, so an unknown askKey always reads 403 whatever it sent.
@@ -145,8 +151,11 @@ export function potatoRouter(ctx: HttpContext): Router {
       sendJson(res, 200, potatoEnvelope(200, '', data));
     } catch (error) {
       if (!(error instanceof PotatoFailure)) throw error;
+      failed = true;
       res.locals.result = error.message;
       sendJson(res, 200, potatoEnvelope(error.code, error.message, null));
+    } finally {
+      attempt?.done(failed);
     }
   });
   return router;

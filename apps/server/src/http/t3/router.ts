@@ -8,10 +8,11 @@
 // The request log, CORS and error answers wrap it in edge.ts, exactly as they wrap Express.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpContext } from '../context';
-import { type Fields, MalformedBodyError, parseForm } from '../form';
+import { type Fields, firstValue, MalformedBodyError, parseForm } from '../form';
 import { maskCard } from '../mask';
 import { mediaType, readBody, utf8Text } from '../raw-body';
 import type { RequestNotes } from '../request-log';
+import { type Attempt, GUESSABLE_T3_ROUTES } from '../throttle';
 import { HttpError } from '../transport-errors';
 import { checkT3Request } from './checks';
 import { codecFor } from './codec-cache';
@@ -68,32 +69,40 @@ async function handleT3(
   notes.app = app.name;
 
   const ip = ctx.clientIp(req);
-  if (route === 'login') {
-    const wait = ctx.throttle.retryAfterSeconds(ip);
-    if (wait > 0) {
+  let attempt: Attempt | undefined;
+  if (GUESSABLE_T3_ROUTES.has(route)) {
+    const reserved = await ctx.throttle.begin(ip);
+    if ('retryAfter' in reserved) {
       req.resume();
-      throw new HttpError(429, undefined, { 'Retry-After': String(wait) });
+      throw new HttpError(429, undefined, { 'Retry-After': String(reserved.retryAfter) });
     }
+    attempt = reserved;
   }
-  const fields = readFields(req, await readBody(req, ctx.server.bodyLimit));
-
-  const codec = codecFor(app);
-  const reply = new T3Reply(res, notes, app, codec, ctx.server.t3ErrorCode);
-  const checked = checkT3Request({ app, route, fields, codec, nowMs: ctx.clock.now() });
-  if ('error' in checked) reply.fail(checked.error);
-  else {
-    await T3_HANDLERS[route]({
-      service: ctx.service,
-      app,
-      values: checked.values,
-      signText: checked.signText,
-      ip,
-      reply,
-      logCard: (card) => {
-        notes.card = maskCard(card);
-      },
-    });
+  let failed = false;
+  try {
+    const fields = readFields(req, await readBody(req, ctx.server.bodyLimit));
+    const codec = codecFor(app);
+    const reply = new T3Reply(res, notes, app, codec, ctx.server.t3ErrorCode);
+    const checked = checkT3Request({ app, route, fields, codec, nowMs: ctx.clock.now() });
+    if ('error' in checked) reply.fail(checked.error);
+    else if (await ctx.service.isReplayed({ app, signature: firstValue(fields, 's') ?? '' }))
+      reply.fail('TIMESTAMP_INVALID');
+    else {
+      await T3_HANDLERS[route]({
+        service: ctx.service,
+        app,
+        values: checked.values,
+        signText: checked.signText,
+        ip,
+        reply,
+        logCard: (card) => {
+          notes.card = maskCard(card);
+        },
+      });
+    }
+    // Every failed answer counts, signature and timestamp failures included: they are guesses too.
+    failed = reply.failed;
+  } finally {
+    attempt?.done(failed);
   }
-  // Every failed login counts, signature and timestamp failures included: they are guesses too.
-  if (route === 'login' && reply.failed) ctx.throttle.recordFailure(ip);
 }

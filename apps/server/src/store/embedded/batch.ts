@@ -1,6 +1,6 @@
 // One group-commit batch of the embedded store: every change gathered while the previous batch
 // was being written, persisted together in one statement.
-import type { CardRecord } from '../../domain/types';
+import type { CardRecord } from '../records';
 import type { NewCard, SessionRecord } from '../storage';
 
 export class Batch {

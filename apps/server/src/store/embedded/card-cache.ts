@@ -1,6 +1,6 @@
 // The embedded store's card cache: cards loaded on first use (by card string or id), kept while
 // they have uncommitted changes, evicted oldest-loaded first beyond a bound.
-import type { CardRecord } from '../../domain/types';
+import type { CardRecord } from '../records';
 import { selectCard, selectCardById } from '../sql/cards';
 import type { Queryable } from '../types';
 

@@ -21,13 +21,15 @@
 // - Decisions that meet a card with uncommitted changes and change nothing (refusals, reads)
 //   wait for those changes and decide again; a soft session waits for them and shares their
 //   fate. No reply is based on state that may still be rolled back.
-import type { CardRecord } from '../../domain/types';
+
 import { bulkInsert } from '../postgres-storage';
+import type { CardRecord } from '../records';
+import { SeenSignatures } from '../seen-signatures';
 import { findPotatoUser, findUserToken, saveUserToken, sweepUserTokens } from '../sql/accounts';
 import { recordOfNewCard } from '../sql/card-rows';
 import { writeCardChanges } from '../sql/card-writes';
 import { listCardRows } from '../sql/cards';
-import type { Decision, Storage } from '../storage';
+import type { Decision, RenewSession, Storage } from '../storage';
 import type { Database } from '../types';
 import { Batch, FlushFailedError } from './batch';
 import { CardCache } from './card-cache';
@@ -53,6 +55,7 @@ export class EmbeddedStorage implements Storage {
   private readonly cards: CardCache;
   private readonly sessions = new SessionTable();
   private readonly tokens = new Map<string, TokenEntry>();
+  private readonly signatures = new SeenSignatures();
   /** Card id -> the batch holding its uncommitted changes. */
   private readonly pendingCards = new Map<string, Batch>();
 
@@ -122,13 +125,12 @@ export class EmbeddedStorage implements Storage {
     return this.withCard(appId, cardStr, (card) => ({ value: card ? { ...card } : undefined }));
   }
 
-  async renewSession({
+  async renewSession<Refusal>({
     appId,
     statecode,
-    nowMs,
     expiresAt,
     refusal,
-  }: Parameters<Storage['renewSession']>[0]): ReturnType<Storage['renewSession']> {
+  }: RenewSession<Refusal>): Promise<Refusal | undefined> {
     for (;;) {
       if (this.gate || this.needsReload) {
         await this.ready();
@@ -195,6 +197,10 @@ export class EmbeddedStorage implements Storage {
 
   saveUserToken(token: Parameters<Storage['saveUserToken']>[0]): Promise<void> {
     return saveUserToken(this.db, token);
+  }
+
+  firstUseOfSignature(appId: string, signature: string, nowMs: number, expiresAt: number): Promise<boolean> {
+    return Promise.resolve(this.signatures.firstUse(`${appId}\u0000${signature}`, nowMs, expiresAt));
   }
 
   /** Tokens never change once issued, so found ones are remembered. */

@@ -1,7 +1,7 @@
 // Mapping between `cards` rows and card records. Both drivers may hand bigint columns
 // back as number, bigint or string (pg: string; PGlite: number, or bigint beyond 2^53), so every
 // numeric column goes through num().
-import type { CardRecord } from '../../domain/types';
+import type { CardRecord } from '../records';
 import type { NewCard } from '../storage';
 
 const CARD_COLUMN_NAMES = [

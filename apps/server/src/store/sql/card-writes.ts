@@ -3,7 +3,7 @@
 // way; PostgreSQL writes one decision with it under the card's row lock. Every part is a
 // multi-row unnest, whatever the number of rows, and only the parts a write needs are included
 // (an empty part still costs planning time). The parts never touch the same row twice.
-import type { CardRecord } from '../../domain/types';
+import type { CardRecord } from '../records';
 import type { NewCard, SessionRecord } from '../storage';
 import type { Queryable } from '../types';
 import { num } from './card-rows';

@@ -1,6 +1,7 @@
 // Card SQL shared by both adapters: reads, inserts and the potatocloud listing.
-import type { CardRecord } from '../../domain/types';
+
 import { numberArrayLiteral, textArrayLiteral } from '../array-literal';
+import type { CardRecord } from '../records';
 import type { CardListQuery, NewCard } from '../storage';
 import type { Queryable } from '../types';
 import { CARD_COLUMNS, type CardRow, num, toCardRecord } from './card-rows';
