@@ -1,0 +1,549 @@
+package dev.kamiverify;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * A client for one Kami Verify app (T3 family). Immutable and thread safe: build one per app with
+ * {@link #builder(String, String)} and share it. Every call has a blocking form that throws
+ * {@link KamiException}, and an {@code ...Async} form returning a {@link CompletableFuture}
+ * (cancelling the future interrupts the waiting thread).
+ */
+public final class KamiClient {
+  /** Per-attempt timeout default: 10 s. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+  /** Retries of idempotent calls after every host failed transiently: 2. */
+  public static final int DEFAULT_MAX_RETRIES = 2;
+  /** Largest allowed |reply time − local time|: 5 s. */
+  public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofSeconds(5);
+
+  /** Which login token formula is accepted. */
+  public enum TokenCheck {
+    /** Either formula (default). */
+    AUTO,
+    /** md5(id + APPKEY + end_time + date) only. */
+    BASIC,
+    /** md5(id + APPKEY + signText + end_time + date) only (two-way signature). */
+    SIGNED,
+    /** Skip token, statecode and safe_code checks (the clock check stays). */
+    OFF
+  }
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final ExecutorService DEFAULT_EXECUTOR = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "kami-verify-async");
+    t.setDaemon(true);
+    return t;
+  });
+
+  private final List<String> hosts;
+  private final String appKey;
+  private final Map<Endpoint, String> routes;
+  private final Encoding encoding;
+  private final Codec codec;
+  private final Transport transport;
+  private final Duration timeout;
+  private final int maxRetries;
+  private final Duration maxClockSkew;
+  private final TokenCheck tokenCheck;
+  private final String successCode;
+  private final Clock clock;
+  private final ExecutorService executor;
+  private final Supplier<String> safeCode;
+  private final Rotation rotation;
+
+  private KamiClient(Builder b) {
+    this.hosts = Collections.unmodifiableList(new ArrayList<>(b.hosts));
+    this.appKey = b.appKey;
+    this.routes = Collections.unmodifiableMap(new EnumMap<>(b.routes));
+    this.encoding = b.encoding;
+    try {
+      this.codec = b.encoding.codec();
+    } catch (IllegalArgumentException e) {
+      throw KamiException.validation("encoding", e.getMessage());
+    }
+    this.transport = b.transport != null ? b.transport : new HttpUrlConnectionTransport();
+    this.timeout = b.timeout;
+    this.maxRetries = b.maxRetries;
+    this.maxClockSkew = b.maxClockSkew;
+    this.tokenCheck = b.tokenCheck;
+    this.successCode = b.successCode;
+    this.clock = b.clock;
+    this.executor = b.executor != null ? b.executor : DEFAULT_EXECUTOR;
+    this.safeCode = b.safeCode != null ? b.safeCode : KamiClient::randomSafeCode;
+    this.rotation = new Rotation(hosts, transport, timeout, maxRetries);
+  }
+
+  /**
+   * A builder for the app at {@code baseUrl} with this APPKEY (never sent: it signs requests and
+   * verifies tokens).
+   */
+  public static Builder builder(String baseUrl, String appKey) {
+    return new Builder(baseUrl, appKey);
+  }
+
+  private static String randomSafeCode() {
+    byte[] b = new byte[8];
+    RANDOM.nextBytes(b);
+    return Codec.hexUpper(b).toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** The encoding mode in use. */
+  public Encoding encoding() { return encoding; }
+
+  // ---------------------------------------------------------------- T3 endpoints
+
+  /**
+   * Logs a card in. The reply's clock, token (both formulas, from the reply's own date),
+   * statecode and safe_code echo are checked before the result is returned. A login is never
+   * resent once it may have reached a server.
+   */
+  public LoginResult login(String card, String machineCode) {
+    requireNonEmpty("kami", card);
+    validateImei(machineCode);
+    String nonce = safeCode.get();
+    Reply r = callOk(Endpoint.LOGIN, Param.of("kami", card), Param.of("imei", machineCode), Param.of("safe_code", nonce));
+    requireFields(r, "id", "end_time", "token", "statecode", "time", "date");
+    checkClockSkew(r.get("time"));
+    if (tokenCheck != TokenCheck.OFF) {
+      verifyLogin(r, nonce);
+    }
+    return new LoginResult(r, card, machineCode);
+  }
+
+  /** Renews a statecode; {@code card} may be null (the optional kami field). Retried and failed over. */
+  public Result heartbeat(String statecode, String card) {
+    requireNonEmpty("statecode", statecode);
+    List<Param> params = new ArrayList<>();
+    params.add(Param.of("statecode", statecode));
+    if (card != null && !card.isEmpty()) {
+      params.add(Param.of("kami", card));
+    }
+    Reply r = callOk(Endpoint.HEARTBEAT, params.toArray(new Param[0]));
+    requireFields(r, "time");
+    checkClockSkew(r.get("time"));
+    return new Result(r, false);
+  }
+
+  /** Reads a card's state. */
+  public Result query(String card) {
+    requireNonEmpty("kami", card);
+    return new Result(callOk(Endpoint.QUERY, Param.of("kami", card)), false);
+  }
+
+  /** Releases a card from a machine code. Never resent once it may have reached a server. */
+  public Result unbind(String card, String machineCode) {
+    requireNonEmpty("kami", card);
+    validateImei(machineCode);
+    return new Result(callOk(Endpoint.UNBIND, Param.of("kami", card), Param.of("imei", machineCode)), false);
+  }
+
+  /** The app's notice. */
+  public Result notice() {
+    return new Result(callOk(Endpoint.NOTICE), false);
+  }
+
+  /** The app's current version (ver, version or msg). */
+  public Result version() {
+    Reply r = callOk(Endpoint.VERSION);
+    if (!r.has("ver") && !r.has("version") && !r.has("msg")) {
+      throw KamiException.missingField("ver");
+    }
+    return new Result(r, false);
+  }
+
+  /** Whether {@code currentVersion} is the latest; {@link Result#latest()} says. */
+  public Result checkUpdate(String currentVersion) {
+    requireNonEmpty("ver", currentVersion);
+    Reply r = call(Endpoint.CHECK_UPDATE, Param.of("ver", currentVersion));
+    // 201 means "already latest", but servers also use 201 for errors: a known error text wins.
+    if (r.text("code").equals("201") && !ErrorCodes.forT3Message(r.text("msg")).isPresent()) {
+      return new Result(r, true);
+    }
+    if (!succeeded(r)) {
+      throw apiError(r);
+    }
+    return new Result(r, false);
+  }
+
+  /** {@link #login} on the client's executor. */
+  public CompletableFuture<LoginResult> loginAsync(String card, String machineCode) {
+    return async(() -> login(card, machineCode));
+  }
+
+  /** {@link #heartbeat} on the client's executor. */
+  public CompletableFuture<Result> heartbeatAsync(String statecode, String card) {
+    return async(() -> heartbeat(statecode, card));
+  }
+
+  /** {@link #query} on the client's executor. */
+  public CompletableFuture<Result> queryAsync(String card) {
+    return async(() -> query(card));
+  }
+
+  /** {@link #unbind} on the client's executor. */
+  public CompletableFuture<Result> unbindAsync(String card, String machineCode) {
+    return async(() -> unbind(card, machineCode));
+  }
+
+  /** {@link #notice} on the client's executor. */
+  public CompletableFuture<Result> noticeAsync() {
+    return async(this::notice);
+  }
+
+  /** {@link #version} on the client's executor. */
+  public CompletableFuture<Result> versionAsync() {
+    return async(this::version);
+  }
+
+  /** {@link #checkUpdate} on the client's executor. */
+  public CompletableFuture<Result> checkUpdateAsync(String currentVersion) {
+    return async(() -> checkUpdate(currentVersion));
+  }
+
+  /**
+   * Starts a managed heartbeat for this login; see {@link Heartbeat.Options}. Close the returned
+   * handle (or use try-with-resources) to stop it.
+   */
+  public Heartbeat startHeartbeat(LoginResult login, Heartbeat.Options options, HeartbeatListener listener) {
+    return new Heartbeat(this, login, options, listener);
+  }
+
+  private <T> CompletableFuture<T> async(Supplier<T> task) {
+    CompletableFuture<T> future = new CompletableFuture<>();
+    java.util.concurrent.Future<?> running = executor.submit(() -> {
+      if (future.isDone()) {
+        return;
+      }
+      try {
+        future.complete(task.get());
+      } catch (Throwable t) {
+        future.completeExceptionally(t);
+      }
+    });
+    // Cancelling the future interrupts the call (HttpURLConnection reads are then abandoned).
+    future.whenComplete((v, e) -> {
+      if (future.isCancelled()) {
+        running.cancel(true);
+      }
+    });
+    return future;
+  }
+
+  // ---------------------------------------------------------------- generic call
+
+  /**
+   * Signs and sends any T3-family endpoint with its parameters in order (t and s are added), with
+   * failover, and returns the decoded reply whatever its code.
+   */
+  public Reply call(Endpoint endpoint, Param... params) {
+    String route = routes.get(endpoint);
+    if (route == null || route.isEmpty()) {
+      throw KamiException.validation("routes." + endpoint.key(), "no route configured for " + endpoint.key());
+    }
+    if (!route.startsWith("/")) {
+      route = "/" + route;
+    }
+    Protocol.Signed signed;
+    try {
+      signed = Protocol.sign(Arrays.asList(params), appKey, codec, clock.millis() / 1000);
+    } catch (IllegalArgumentException e) {
+      throw KamiException.validation(endpoint.key(), "a value cannot be encoded: " + e.getMessage());
+    }
+    byte[] body = Protocol.formBody(signed.fields).getBytes(StandardCharsets.US_ASCII);
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Content-Type", "application/x-www-form-urlencoded");
+    Transport.Response resp = rotation.send(endpoint.idempotent(), route, r -> headers, body);
+    return new Reply(decodeBody(resp), resp.status, signed.signText, resp.header("Retry-After"));
+  }
+
+  private Reply callOk(Endpoint endpoint, Param... params) {
+    Reply r = call(endpoint, params);
+    if (!succeeded(r)) {
+      throw apiError(r);
+    }
+    return r;
+  }
+
+  private boolean succeeded(Reply r) {
+    return r.has("code") && r.text("code").equals(successCode);
+  }
+
+  /** Retry-After: seconds or an HTTP date, never negative; null when absent or unreadable. */
+  static Duration parseRetryAfter(String value) {
+    if (value == null || value.trim().isEmpty()) {
+      return null;
+    }
+    String v = value.trim();
+    try {
+      double seconds = Double.parseDouble(v);
+      if (Double.isNaN(seconds) || Double.isInfinite(seconds)) {
+        return null;
+      }
+      return Duration.ofMillis((long) (Math.max(0, Math.min(seconds, 1e9)) * 1000));
+    } catch (NumberFormatException e) {
+      try {
+        ZonedDateTime at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME);
+        Duration d = Duration.between(java.time.Instant.now(), at.toInstant());
+        return d.isNegative() ? Duration.ZERO : d;
+      } catch (java.time.DateTimeException e2) {
+        return null;
+      }
+    }
+  }
+
+  /**
+   * A plain JSON body is accepted in every mode (some errors are raised before the server knows
+   * the app's codec); an alphabet may contain '{', so a brace only wins when the body parses.
+   */
+  private ObjectNode decodeBody(Transport.Response resp) {
+    String raw = new String(resp.body, StandardCharsets.UTF_8).trim();
+    JsonNode parsed = raw.startsWith("{") ? Json.parse(raw) : null;
+    if (parsed == null) {
+      String text = raw;
+      if (!codec.mode().equals("plain")) {
+        try {
+          text = codec.decodeResponse(raw);
+        } catch (IllegalArgumentException e) {
+          if (resp.status >= 400) {
+            throw KamiException.response(ErrorCodes.HTTP_ERROR, "HTTP " + resp.status, resp.status, e);
+          }
+          throw KamiException.response(ErrorCodes.RESPONSE_DECODE_FAILED,
+              "响应解码失败: the body is not valid in this encoding mode", resp.status, e);
+        }
+      }
+      parsed = Json.parse(text);
+      if (parsed == null) {
+        if (resp.status >= 400) {
+          throw KamiException.response(ErrorCodes.HTTP_ERROR, "HTTP " + resp.status, resp.status, null);
+        }
+        throw KamiException.response(ErrorCodes.RESPONSE_INVALID_JSON, "响应不是有效的JSON格式", resp.status, null);
+      }
+    }
+    if (!parsed.isObject()) {
+      throw KamiException.response(ErrorCodes.RESPONSE_INVALID_JSON, "响应不是有效的JSON格式: expected an object",
+          resp.status, null);
+    }
+    return (ObjectNode) parsed;
+  }
+
+  static KamiException apiError(Reply r) {
+    if (!r.has("code")) {
+      return KamiException.response(ErrorCodes.RESPONSE_MISSING_FIELD, "响应数据缺少必要字段: code", r.httpStatus(), null);
+    }
+    String msg = r.has("msg") ? r.text("msg") : r.text("message");
+    String code = ErrorCodes.forT3(msg);
+    Duration retryAfter = parseRetryAfter(r.retryAfterHeader());
+    boolean rateLimited = r.httpStatus() == 429 || code.equals(ErrorCodes.RATE_LIMITED);
+    return new KamiException(rateLimited ? KamiException.Kind.RATE_LIMIT : KamiException.Kind.API,
+        rateLimited && code.equals(ErrorCodes.UNKNOWN_SERVER_ERROR) ? ErrorCodes.RATE_LIMITED : code,
+        msg.isEmpty() ? "server error " + r.text("code") : msg, null, r.httpStatus(), msg, r.text("code"),
+        retryAfter, KamiException.Phase.UNKNOWN);
+  }
+
+  private void verifyLogin(Reply r, String sentSafeCode) {
+    String id = r.text("id");
+    String endTime = r.text("end_time");
+    String date = r.text("date");
+    String token = r.text("token").toLowerCase(java.util.Locale.ROOT);
+    boolean ok = tokenCheck != TokenCheck.SIGNED
+        && Protocol.constantTimeEquals(Protocol.loginToken(id, appKey, "", endTime, date), token);
+    if (!ok && tokenCheck != TokenCheck.BASIC) {
+      ok = Protocol.constantTimeEquals(Protocol.loginToken(id, appKey, r.signText(), endTime, date), token);
+    }
+    if (!ok) {
+      throw KamiException.verification(ErrorCodes.TOKEN_MISMATCH, "token校验失败: the reply was not produced with this APPKEY");
+    }
+    if (!Protocol.constantTimeEquals(Protocol.statecode(token, r.text("time")), r.text("statecode").toLowerCase(java.util.Locale.ROOT))) {
+      throw KamiException.verification(ErrorCodes.STATECODE_MISMATCH, "statecode does not match md5(token + time)");
+    }
+    if (!r.has("safe_code") || !r.text("safe_code").equals(sentSafeCode)) {
+      throw KamiException.verification(ErrorCodes.SAFE_CODE_MISMATCH, "safe_code was not echoed unchanged");
+    }
+  }
+
+  private void checkClockSkew(JsonNode replyTime) {
+    if (maxClockSkew.isNegative()) {
+      return;
+    }
+    java.math.BigDecimal t = Json.number(replyTime);
+    double local = clock.millis() / 1000.0;
+    if (t == null || Math.abs(t.doubleValue() - local) > maxClockSkew.toMillis() / 1000.0) {
+      throw KamiException.verification(ErrorCodes.CLOCK_SKEW, "时间戳校验失败: reply time " + Json.text(replyTime)
+          + " is more than " + maxClockSkew + " from local " + (long) local);
+    }
+  }
+
+  private static void requireFields(Reply r, String... names) {
+    for (String name : names) {
+      if (!r.has(name)) {
+        throw KamiException.missingField(name);
+      }
+    }
+  }
+
+  private static void requireNonEmpty(String field, String value) {
+    if (value == null || value.isEmpty()) {
+      throw KamiException.validation(field, field + " must be a non-empty string");
+    }
+  }
+
+  private static void validateImei(String imei) {
+    requireNonEmpty("imei", imei);
+    if (imei.indexOf('\'') >= 0) {
+      throw KamiException.validation("imei", "imei must not contain ' (机器码不合法,因为存在'号)");
+    }
+  }
+
+  Clock clock() { return clock; }
+
+  /** Builds an immutable {@link KamiClient}. Not thread safe; the client it builds is. */
+  public static final class Builder {
+    private final List<String> hosts = new ArrayList<>();
+    private final String appKey;
+    private final Map<Endpoint, String> routes = new EnumMap<>(Endpoint.class);
+    private Encoding encoding = Encoding.plain();
+    private Transport transport;
+    private Duration timeout = DEFAULT_TIMEOUT;
+    private int maxRetries = DEFAULT_MAX_RETRIES;
+    private Duration maxClockSkew = DEFAULT_MAX_CLOCK_SKEW;
+    private TokenCheck tokenCheck = TokenCheck.AUTO;
+    private String successCode = "200";
+    private Clock clock = Clock.systemUTC();
+    private ExecutorService executor;
+    private Supplier<String> safeCode;
+
+    private Builder(String baseUrl, String appKey) {
+      addHost(baseUrl);
+      if (appKey == null || appKey.isEmpty()) {
+        throw KamiException.validation("appKey", "appKey must be a non-empty string");
+      }
+      this.appKey = appKey;
+    }
+
+    private void addHost(String url) {
+      if (url == null || !url.matches("(?i)^https?://\\S+$")) {
+        throw KamiException.validation("baseUrl", "\"" + url + "\" is not an http(s) URL");
+      }
+      hosts.add(url.replaceAll("/+$", ""));
+    }
+
+    /** Base URLs to fail over to, in order, after the first. */
+    public Builder fallbackUrls(String... urls) {
+      for (String u : urls) {
+        addHost(u);
+      }
+      return this;
+    }
+
+    /** Where an endpoint lives: a 调用码 ({@code 813B2676E9690C89}) or a path starting with "/". */
+    public Builder route(Endpoint endpoint, String route) {
+      routes.put(Objects.requireNonNull(endpoint), Objects.requireNonNull(route));
+      return this;
+    }
+
+    /** Routes by key ({@code login}, {@code check_update}, ...), as the server's routes JSON has them. */
+    public Builder routes(Map<String, String> byKey) {
+      byKey.forEach((k, v) -> route(Endpoint.fromKey(k), v));
+      return this;
+    }
+
+    /** The app's value encoding. Default {@link Encoding#plain()}. */
+    public Builder encoding(Encoding encoding) {
+      this.encoding = Objects.requireNonNull(encoding);
+      return this;
+    }
+
+    /** The HTTP transport. Default {@link HttpUrlConnectionTransport}. */
+    public Builder transport(Transport transport) {
+      this.transport = Objects.requireNonNull(transport);
+      return this;
+    }
+
+    /** Per-attempt timeout. Default {@link #DEFAULT_TIMEOUT}. */
+    public Builder timeout(Duration timeout) {
+      if (timeout == null || timeout.isZero() || timeout.isNegative()) {
+        throw KamiException.validation("timeout", "timeout must be positive");
+      }
+      this.timeout = timeout;
+      return this;
+    }
+
+    /** Retries of idempotent calls. Default {@link #DEFAULT_MAX_RETRIES}. */
+    public Builder maxRetries(int maxRetries) {
+      if (maxRetries < 0) {
+        throw KamiException.validation("maxRetries", "maxRetries must not be negative");
+      }
+      this.maxRetries = maxRetries;
+      return this;
+    }
+
+    /** Largest |reply time − local time|; negative disables. Default {@link #DEFAULT_MAX_CLOCK_SKEW}. */
+    public Builder maxClockSkew(Duration skew) {
+      this.maxClockSkew = Objects.requireNonNull(skew);
+      return this;
+    }
+
+    /** Token formula accepted. Default {@link TokenCheck#AUTO}. */
+    public Builder tokenCheck(TokenCheck check) {
+      this.tokenCheck = Objects.requireNonNull(check);
+      return this;
+    }
+
+    /** The app's success code ("200" and 200 both count). Default "200". */
+    public Builder successCode(String code) {
+      if (code == null || code.isEmpty()) {
+        throw KamiException.validation("successCode", "successCode must not be empty");
+      }
+      this.successCode = code;
+      return this;
+    }
+
+    /** The local clock (t field, reply checks). Default the system UTC clock. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock);
+      return this;
+    }
+
+    /** Executor of the async calls. Default a shared pool of daemon threads. */
+    public Builder executor(ExecutorService executor) {
+      this.executor = Objects.requireNonNull(executor);
+      return this;
+    }
+
+    /** safe_code nonce generator. Default 16 hex characters from SecureRandom. */
+    public Builder safeCode(Supplier<String> safeCode) {
+      this.safeCode = Objects.requireNonNull(safeCode);
+      return this;
+    }
+
+    /** The client. Bad options fail here with a VALIDATION error, before any I/O. */
+    public KamiClient build() {
+      return new KamiClient(this);
+    }
+  }
+}
