@@ -15,7 +15,8 @@ const log = (...args) => console.error('bench java:', ...args);
 log('compiling (mvn test-compile)');
 const build = spawnSync('mvn', ['-B', '-q', '--no-transfer-progress', '-Dstyle.color=never', 'test-compile'], {
   cwd: pkg,
-  stdio: ['ignore', 'inherit', 'inherit'],
+  // Maven's output goes to stderr: stdout carries only the JSON result line.
+  stdio: ['ignore', 2, 2],
 });
 if (build.status !== 0) throw new Error('mvn test-compile failed');
 const m2 = join(homedir(), '.m2', 'repository', 'com', 'fasterxml', 'jackson', 'core');

@@ -8,7 +8,7 @@ import { firstUseInDatabase } from './seen-signatures';
 import { findPotatoUser, findUserToken, saveUserToken, sweepUserTokens } from './sql/accounts';
 import { type CardRow, cardColumns, num, toCardRecord } from './sql/card-rows';
 import { type CardWrites, writeCardChangeIf, writeCardChanges } from './sql/card-writes';
-import { insertCardRows, listCardRows, selectCard } from './sql/cards';
+import { insertCardRows, insertUniformCardRows, listCardRows, selectCard } from './sql/cards';
 import type { CardChange, Storage } from './storage';
 import type { Database, Queryable } from './types';
 
@@ -134,7 +134,8 @@ export function bulkInsert(
     let inserted = 0;
     for (let done = 0; done < count; done += BULK_BATCH_SIZE) {
       const rows = next(Math.min(BULK_BATCH_SIZE, count - done));
-      inserted += (await insertCardRows(tx, rows, { skipExisting: false, returning: false })).rowCount;
+      // `next` gives rows of one template (bulkCreateCards): the fast uniform insert.
+      inserted += (await insertUniformCardRows(tx, rows)).rowCount;
     }
     return inserted;
   });
