@@ -13,14 +13,20 @@ const pkg = new URL('../../packages/java/', import.meta.url).pathname;
 const log = (...args) => console.error('bench java:', ...args);
 
 log('compiling (mvn test-compile)');
-const build = spawnSync('mvn', ['-B', '-q', '--no-transfer-progress', '-Dstyle.color=never', 'test-compile'], {
-  cwd: pkg,
-  // Maven's output goes to stderr: stdout carries only the JSON result line.
-  stdio: ['ignore', 2, 2],
-});
+const build = spawnSync(
+  'mvn',
+  ['-B', '-q', '--no-transfer-progress', '-Dstyle.color=never', 'test-compile'],
+  {
+    cwd: pkg,
+    // Maven's output goes to stderr: stdout carries only the JSON result line.
+    stdio: ['ignore', 2, 2],
+  },
+);
 if (build.status !== 0) throw new Error('mvn test-compile failed');
 const m2 = join(homedir(), '.m2', 'repository', 'com', 'fasterxml', 'jackson', 'core');
-const jackson = ['databind', 'core', 'annotations'].map((a) => join(m2, `jackson-${a}`, '2.17.2', `jackson-${a}-2.17.2.jar`));
+const jackson = ['databind', 'core', 'annotations'].map((a) =>
+  join(m2, `jackson-${a}`, '2.17.2', `jackson-${a}-2.17.2.jar`),
+);
 const classpath = [join(pkg, 'target/classes'), join(pkg, 'target/test-classes'), ...jackson].join(':');
 
 const server = await startTarget('targets/kami-server.mjs', [JSON.stringify({ db: 'memory' })]);

@@ -10,7 +10,10 @@ const reports = join(root, 'target', 'surefire-reports');
 rmSync(reports, { recursive: true, force: true }); // never count an earlier run's reports
 
 const mvn = process.platform === 'win32' ? 'mvn.cmd' : 'mvn';
-const run = spawnSync(mvn, ['-B', '--no-transfer-progress', '-q', '-Dstyle.color=never', 'verify'], { cwd: root, stdio: 'inherit' });
+const run = spawnSync(mvn, ['-B', '--no-transfer-progress', '-q', '-Dstyle.color=never', 'verify'], {
+  cwd: root,
+  stdio: 'inherit',
+});
 
 let tests = 0;
 let bad = 0;
