@@ -20,6 +20,7 @@ import {
   heartbeatOk,
   potatoState,
   queryBody,
+  replayCheckApplies,
 } from './rules/index';
 import type { AppRecord, KamiService, ServiceOptions } from './types';
 
@@ -200,8 +201,8 @@ export function serviceOver(storage: Storage, ctx: DomainContext, apps: AppCache
       return entry && entry.appId === app.id && entry.expiresAt > clock.now() ? entry.userId : undefined;
     },
     async isReplayed({ app, signature }) {
+      if (!replayCheckApplies(app)) return false;
       const s = app.settings;
-      if (!s.replayProtection || s.signatureCheck === 'off' || !s.timestampCheck.enabled) return false;
       const nowMs = clock.now();
       // `t` may lie a window ahead of now, so the same bytes pass the timestamp check for up to
       // two windows: the signature is remembered that long.

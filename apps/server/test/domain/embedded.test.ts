@@ -82,7 +82,7 @@ async function faultyStore(options: { cardCacheMax?: number } = {}) {
 
 describe('embedded store: group commit', () => {
   it('concurrent logins on many cards are written in far fewer flushes, all acknowledged ones on disk', async () => {
-    const { ctx, app, store, state, onDisk } = await faultyStore();
+    const { app, store, state, onDisk } = await faultyStore();
     const cards: CardRecord[] = [];
     for (let i = 0; i < 20; i++) cards.push(await store.mintCard({ app, card: { kind: 'count', uses: 3 } }));
     state.flushes = 0;
@@ -108,7 +108,7 @@ describe('embedded store: group commit', () => {
 
 describe('embedded store: re-logins written behind', () => {
   it('answers a re-login without a flush; its session rides with the next batch', async () => {
-    const { ctx, app, store, state, clock, onDisk } = await faultyStore();
+    const { app, store, state, clock, onDisk } = await faultyStore();
     const card = await store.mintCard({ app, card: { kind: 'time', type: 2 } });
     const other = await store.mintCard({ app, card: { kind: 'time', type: 2 } });
     const first = await store.login({ app, kami: card.cardStr, imei: 'A', ip: '' });
@@ -129,7 +129,7 @@ describe('embedded store: re-logins written behind', () => {
   });
 
   it('with no other write, the session is on disk within the lazy-flush delay', async () => {
-    const { ctx, app, store, clock, onDisk } = await faultyStore();
+    const { app, store, clock, onDisk } = await faultyStore();
     const card = await store.mintCard({ app, card: { kind: 'time', type: 2 } });
     expect((await store.login({ app, kami: card.cardStr, imei: 'A', ip: '' })).ok).toBe(true);
     clock.advance({ seconds: 2 });
@@ -141,7 +141,7 @@ describe('embedded store: re-logins written behind', () => {
   });
 
   it("a re-login that met its card's binding still on the way to disk shares that batch's fate", async () => {
-    const { ctx, app, store, state, onDisk } = await faultyStore();
+    const { app, store, state, onDisk } = await faultyStore();
     const card = await store.mintCard({ app, card: { kind: 'time', type: 2 } });
     state.failNext = 1;
     // Same tick: the first binds (a change), the second finds the card bound and changes nothing.
@@ -155,7 +155,7 @@ describe('embedded store: re-logins written behind', () => {
   });
 
   it('a failed flush loses the written-behind session, never card state', async () => {
-    const { ctx, app, store, state, clock, onDisk } = await faultyStore();
+    const { app, store, state, clock, onDisk } = await faultyStore();
     const card = await store.mintCard({ app, card: { kind: 'time', type: 2 } });
     const other = await store.mintCard({ app, card: { kind: 'count', uses: 2 } });
     const first = await store.login({ app, kami: card.cardStr, imei: 'A', ip: '' });
@@ -183,7 +183,7 @@ describe('embedded store: re-logins written behind', () => {
 
 describe('embedded store: card cache eviction', () => {
   it('a small cache evicts clean cards only; reloaded cards keep every acknowledged change', async () => {
-    const { ctx, app, store, onDisk } = await faultyStore({ cardCacheMax: 10 });
+    const { app, store, onDisk } = await faultyStore({ cardCacheMax: 10 });
     const cards: CardRecord[] = [];
     for (let i = 0; i < 40; i++) cards.push(await store.mintCard({ app, card: { kind: 'count', uses: 2 } }));
     // Two rounds of concurrent logins over four times more cards than the cache holds.
@@ -261,7 +261,7 @@ describe('embedded store: durability across restart', () => {
 
 describe('embedded store: a failed flush', () => {
   it('rejects the affected requests and leaves memory equal to disk', async () => {
-    const { ctx, app, store, state, onDisk } = await faultyStore();
+    const { app, store, state, onDisk } = await faultyStore();
     const card = await store.mintCard({ app, card: { kind: 'count', uses: 3 } });
     state.failNext = 1;
     const results = await Promise.allSettled([
@@ -292,7 +292,7 @@ describe('embedded store: a failed flush', () => {
   });
 
   it('rolls back an unbind and its ended sessions', async () => {
-    const { ctx, app, store, state, onDisk } = await faultyStore();
+    const { app, store, state, onDisk } = await faultyStore();
     const card = await store.mintCard({ app, card: { kind: 'permanent' } });
     const login = await store.login({ app, kami: card.cardStr, imei: 'A', ip: '' });
     if (!login.ok) throw new Error(login.error);

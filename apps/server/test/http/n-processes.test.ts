@@ -1,13 +1,7 @@
-// Two and three kami-server processes on one PostgreSQL database behind no proxy (a client per
-// request picks a process round-robin), plus an admin service of its own (a separate pool, like
-// the admin tooling of another process): every race must end as it would on one process, and
-// a kick or a disable is seen by the heartbeats of every process at once.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createFetchTransport, createVerify, KamiApiError, type VerifyClient } from '@kami-verify/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,8 +9,9 @@ import { createKamiService, type KamiServiceHandle } from '../../src/domain/inde
 import type { AppConfig, AppRecord } from '../../src/domain/types';
 import { freshPostgres, POSTGRES_ADMIN_URL, type TestDatabase } from './db';
 import { md5, randomImei } from './helpers';
+import { type Proc, startProcess } from './processes';
 
-const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const _cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const APP_KEY = 'nprocessesappkey0123456789abcdef';
 const ROUTES = { login: 'D000000000000001', heartbeat: 'D000000000000002', unbind: 'D000000000000004' };
 const USES = 10;
@@ -26,32 +21,6 @@ const COUNT_CARD = card(2);
 const UNBIND_CARD = card(3);
 const KICK_CARD = card(4);
 const DISABLE_CARD = card(5);
-
-interface Proc {
-  url: string;
-  child: ChildProcess;
-}
-
-function startProcess(db: string, config: string): Promise<Proc> {
-  const child = spawn(process.execPath, [cli, '--port', '0', '--db', db, '--config', config], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (d) => {
-    stderr += d;
-  });
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', (url) => resolve({ url, child }));
-    child.once('exit', (code) => reject(new Error(`kami-server exited with ${code}: ${stderr}`)));
-  });
-}
-
-async function stop(proc: Proc | undefined): Promise<void> {
-  if (!proc || proc.child.exitCode !== null) return;
-  const exited = new Promise((r) => proc.child.once('exit', r));
-  proc.child.kill('SIGTERM');
-  await exited;
-}
 
 /**
  * fetch over a new connection per request: on a loaded machine a test can outlast the server's

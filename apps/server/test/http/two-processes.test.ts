@@ -1,49 +1,20 @@
-// Two kami-server processes on one PostgreSQL database (how a team scales out): they start at
-// the same moment (racing migrations and app upserts) and must then agree on every race.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createFetchTransport, createVerify, KamiApiError, type VerifyClient } from '@kami-verify/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshPostgres, POSTGRES_ADMIN_URL, type TestDatabase } from './db';
 import { md5, randomImei } from './helpers';
+import { type Proc, startProcess, stopProcess } from './processes';
 
-const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+const _cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const APP_KEY = 'twoprocessesappkey0123456789abcd';
 const ASK_KEY = 'twoprocessesaskkey';
 const ROUTES = { login: 'C000000000000001', heartbeat: 'C000000000000002', unbind: 'C000000000000004' };
 const BIND_CARD = 'A1B2C3D4E5F60718293A4B5C6D7E8F90';
 const COUNT_CARD = '0F1E2D3C4B5A69788796A5B4C3D2E1F0';
 const USES = 10;
-
-interface Proc {
-  url: string;
-  child: ChildProcess;
-}
-
-function startProcess(db: string, config: string): Promise<Proc> {
-  const child = spawn(process.execPath, [cli, '--port', '0', '--db', db, '--config', config], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (d) => {
-    stderr += d;
-  });
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', (url) => resolve({ url, child }));
-    child.once('exit', (code) => reject(new Error(`kami-server exited with ${code}: ${stderr}`)));
-  });
-}
-
-async function stop(proc: Proc | undefined): Promise<void> {
-  if (!proc || proc.child.exitCode !== null) return;
-  const exited = new Promise((r) => proc.child.once('exit', r));
-  proc.child.kill('SIGTERM');
-  await exited;
-}
 
 const client = (url: string): VerifyClient =>
   createVerify({
@@ -92,7 +63,7 @@ describe.skipIf(!POSTGRES_ADMIN_URL)('two server processes on one PostgreSQL', (
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all([stop(a), stop(b)]);
+    await Promise.all([stopProcess(a), stopProcess(b)]);
     await store?.drop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });

@@ -24,6 +24,7 @@ export {
   heartbeatFields,
   isLatestVersion,
   loginFields,
+  replayCheckApplies,
   unbindFields,
   versionField,
 } from './requests';

@@ -58,3 +58,12 @@ export function versionField(values: Values): { ver: string } | Fail {
 export function isLatestVersion(app: AppRecord, ver: string): boolean {
   return ver === app.settings.update.version;
 }
+
+/**
+ * Whether the app refuses replayed signatures: only with its replayProtection on, and only when
+ * requests are both signed and timestamped (otherwise there is no window to remember them for).
+ */
+export function replayCheckApplies(app: AppRecord): boolean {
+  const s = app.settings;
+  return s.replayProtection && s.signatureCheck !== 'off' && s.timestampCheck.enabled;
+}

@@ -7,6 +7,7 @@
 // from node:http, ahead of the Express app: `createApp` sends a POST whose path is a 调用码 here.
 // The request log, CORS and error answers wrap it in edge.ts, exactly as they wrap Express.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { replayCheckApplies } from '../../domain/rules/index';
 import type { HttpContext } from '../context';
 import { type Fields, firstValue, MalformedBodyError, parseForm } from '../form';
 import { maskCard } from '../mask';
@@ -85,7 +86,11 @@ async function handleT3(
     const reply = new T3Reply(res, notes, app, codec, ctx.server.t3ErrorCode);
     const checked = checkT3Request({ app, route, fields, codec, nowMs: ctx.clock.now() });
     if ('error' in checked) reply.fail(checked.error);
-    else if (await ctx.service.isReplayed({ app, signature: firstValue(fields, 's') ?? '' }))
+    // Asked only of apps that check replays: every other request stays off the await.
+    else if (
+      replayCheckApplies(app) &&
+      (await ctx.service.isReplayed({ app, signature: firstValue(fields, 's') ?? '' }))
+    )
       reply.fail('TIMESTAMP_INVALID');
     else {
       await T3_HANDLERS[route]({
