@@ -9,7 +9,7 @@ import { createKamiService, type KamiServiceHandle } from '../../src/domain/inde
 import type { AppConfig, AppRecord } from '../../src/domain/types';
 import { freshPostgres, POSTGRES_ADMIN_URL, type TestDatabase } from './db';
 import { md5, randomImei } from './helpers';
-import { type Proc, startProcess } from './processes';
+import { type Proc, startProcess, stopProcess } from './processes';
 
 const _cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const APP_KEY = 'nprocessesappkey0123456789abcdef';
@@ -103,7 +103,7 @@ for (const n of [2, 3]) {
 
     afterAll(async () => {
       await admin?.close();
-      await Promise.all(procs.map(stop));
+      await Promise.all(procs.map(stopProcess));
       await store?.drop();
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
