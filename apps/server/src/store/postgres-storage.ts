@@ -1,13 +1,15 @@
-// The PostgreSQL adapter: several server processes may share the database, so nothing is kept in
-// memory. A card's read–decide–write runs in one transaction with its row locked (SELECT ...
-// FOR UPDATE), so concurrent logins of one card serialise: exactly one binds a device, a count
-// card is never over-used.
+// The PostgreSQL adapter: several server processes may share the database, so the database is the
+// only truth. A card's read–decide–write is optimistic (a guarded one-statement write, see
+// withCard), falling back to a transaction with the row locked under contention, so concurrent
+// logins on any process serialise: exactly one binds a device, a count card is never over-used.
+// The per-process card cache only supplies guesses for those guards.
+import { LRUCache } from 'lru-cache';
 import { postgresAttempts } from './attempts';
 import type { CardRecord } from './records';
 import { firstUseInDatabase } from './seen-signatures';
 import { findPotatoUser, findUserToken, saveUserToken, sweepUserTokens } from './sql/accounts';
-import { type CardRow, cardColumns, num, toCardRecord } from './sql/card-rows';
-import { type CardWrites, writeCardChangeIf, writeCardChanges } from './sql/card-writes';
+import { CARD_COLUMNS, type CardRow, cardColumns, num, toCardRecord } from './sql/card-rows';
+import { type CardWrites, writeCardChangeOrReread, writeCardChanges } from './sql/card-writes';
 import { insertCardRows, insertUniformCardRows, listCardRows, selectCard } from './sql/cards';
 import type { CardChange, Storage } from './storage';
 import type { Database, Queryable } from './types';
@@ -35,27 +37,94 @@ export function writesOf(card: CardRecord, change: CardChange, nowMs: number): C
 /** Optimistic tries before a card's change falls back to the locked transaction. */
 const MAX_OPTIMISTIC_ATTEMPTS = 3;
 
-export function createPostgresStorage(db: Database, clock: { now(): number }): Storage {
+/**
+ * Cards remembered per process as guards for the next write (about 1 KB each). Default
+ * KAMI_PG_CARD_CACHE from the environment, else 50 000; 0 turns the cache off (every change
+ * then reads first). A stale entry costs a retry, never a wrong answer: see withCard.
+ */
+function cardCacheSize(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.KAMI_PG_CARD_CACHE);
+  return env.KAMI_PG_CARD_CACHE !== undefined && Number.isInteger(n) && n >= 0 ? n : 50_000;
+}
+
+/** A card as last read or written by this process, with its row's tuple version. */
+interface Seen {
+  card: CardRecord | undefined;
+  version?: string | undefined;
+}
+
+const cacheKey = (appId: string, cardStr: string) => `${appId}\u0000${cardStr}`;
+
+async function selectVersionedCard(db: Queryable, appId: string, cardStr: string): Promise<Seen> {
+  const res = await db.query<CardRow & { version: string }>(
+    `SELECT ${CARD_COLUMNS}, xmin::text AS version FROM cards WHERE app_id = $1 AND card_str = $2`,
+    [appId, cardStr],
+  );
+  return versioned(res.rows[0]);
+}
+
+function versioned(row: (CardRow & { version: string }) | null | undefined): Seen {
+  return row ? { card: toCardRecord(row), version: row.version } : { card: undefined };
+}
+
+export function createPostgresStorage(
+  db: Database,
+  clock: { now(): number },
+  options: { cardCacheSize?: number } = {},
+): Storage {
   const renewals = new RenewalBatch(db);
   const attempts = postgresAttempts(db);
+  const cards = new LRUCache<string, Seen>({ max: Math.max(1, options.cardCacheSize ?? cardCacheSize()) });
+  const cacheOn = (options.cardCacheSize ?? cardCacheSize()) > 0;
+  const remember = (key: string, seen: Seen) => {
+    if (cacheOn && seen.card) cards.set(key, seen);
+  };
   return {
     database: db,
     attempts,
     async withCard(appId, cardStr, decide) {
-      // Optimistic: read without a lock, decide, then one statement that writes only if the row
-      // still holds what was read (writeCardChangeIf); otherwise read and decide again. A login is
-      // two round trips and no transaction; a refusal is one read.
+      // Optimistic: decide on the card as last seen, then one statement that writes only if the
+      // row still holds it (its tuple version included); a miss brings the current row in the same
+      // round trip, to decide again. The card as last seen comes from this process's cache, so a
+      // repeated login is ONE round trip; a cold card is a read and a write. A refusal is never
+      // answered from the cache: it is decided again on a fresh read.
+      const key = cacheKey(appId, cardStr);
+      let seen = cards.get(key);
+      let fresh = false;
       for (let attempt = 1; attempt <= MAX_OPTIMISTIC_ATTEMPTS; attempt++) {
-        const card = await selectCard(db, appId, cardStr);
+        if (!seen) {
+          seen = await selectVersionedCard(db, appId, cardStr);
+          fresh = true;
+        }
+        const card = seen.card;
         const { value, change } = decide(card);
-        if (!card || !change || !(change.card || change.endSessions || change.session)) return value;
+        if (!card || !change || !(change.card || change.endSessions || change.session)) {
+          if (fresh) {
+            remember(key, seen);
+            return value;
+          }
+          seen = undefined;
+          continue;
+        }
         // Ending sessions must see every session started before it: FOR UPDATE waits for the
         // logins holding the card FOR KEY SHARE (guarded writes) and keeps new ones out, and the
         // write then runs with a snapshot taken after them. Rare (unbind, delete): kept locked.
         if (change.endSessions) break;
-        if (await writeCardChangeIf(db, card, writesOf(card, change, clock.now()))) return value;
+        const write = await writeCardChangeOrReread(
+          db,
+          card,
+          writesOf(card, change, clock.now()),
+          seen.version,
+        );
+        if (write.passed) {
+          remember(key, { card: change.card ?? card, version: write.version ?? seen.version });
+          return value;
+        }
+        seen = versioned(write.current);
+        fresh = true;
       }
       // Contended (or ending sessions): the locked transaction, which always makes progress.
+      cards.delete(key);
       return db.transaction(async (tx) => {
         const card = await selectCard(tx, appId, cardStr, true);
         const { value, change } = decide(card);

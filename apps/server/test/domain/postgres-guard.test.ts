@@ -3,7 +3,7 @@
 // session start waits for a change that holds the card FOR UPDATE (an unbind ending sessions)
 // and then refuses, so no session outlives the end it raced.
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createKamiService, type KamiServiceHandle } from '../../src/domain/index';
 import type { AppRecord, CardRecord } from '../../src/domain/types';
 import { writeCardChangeIf } from '../../src/store/sql/card-writes';
@@ -98,5 +98,63 @@ describe.skipIf(!ADMIN_URL)(`guarded card writes [postgres]${PG_SKIP_NOTE}`, () 
     } finally {
       await unbind.end();
     }
+  });
+
+  describe('the per-process card cache behind the guards', () => {
+    const otherWriter = async (sql: string, params: unknown[]) => {
+      const c = new pg.Client({ connectionString: database.url });
+      await c.connect();
+      try {
+        await c.query(sql, params);
+      } finally {
+        await c.end();
+      }
+    };
+    const countQueries = async (fn: () => Promise<unknown>) => {
+      const spy = vi.spyOn(service.db, 'query');
+      try {
+        await fn();
+        return spy.mock.calls.length;
+      } finally {
+        spy.mockRestore();
+      }
+    };
+
+    it('a repeated login of a bound card is one round trip; a cold card is two', async () => {
+      const card = await service.mintCard({ app, card: { kind: 'time', type: 2 } });
+      // Minting went through another path: the first login reads, then writes.
+      expect(await countQueries(() => login(card.cardStr, 'DEVICE-1'))).toBe(2);
+      expect(await countQueries(() => login(card.cardStr, 'DEVICE-1'))).toBe(1);
+      expect(await countQueries(() => login(card.cardStr, 'DEVICE-1'))).toBe(1);
+    });
+
+    it('a card disabled by another process is refused at once, and served again once enabled', async () => {
+      const card = await boundCard();
+      await login(card.cardStr, 'DEVICE-1');
+      await otherWriter('UPDATE cards SET disabled = true WHERE id = $1', [card.id]);
+      const refused = await service.login({ app, kami: card.cardStr, imei: 'DEVICE-1', ip: '127.0.0.1' });
+      expect(refused).toEqual({ ok: false, error: 'CARD_DISABLED' });
+      await otherWriter('UPDATE cards SET disabled = false WHERE id = $1', [card.id]);
+      // The refusal was not remembered: the next login reads the card again.
+      await login(card.cardStr, 'DEVICE-1');
+    });
+
+    it('a change to a column outside the guarded state (core) still fails the guard: the reply is current', async () => {
+      const card = await boundCard();
+      await login(card.cardStr, 'DEVICE-1');
+      await otherWriter('UPDATE cards SET core = $2 WHERE id = $1', [card.id, 'CAFE']);
+      const result = await service.login({ app, kami: card.cardStr, imei: 'DEVICE-1', ip: '127.0.0.1' });
+      expect(result.ok && result.body.core).toBe('CAFE');
+    });
+
+    it('a card bound elsewhere after it was cached: the cached guess loses, the rule decides on the new row', async () => {
+      const card = await service.mintCard({ app, card: { kind: 'time', type: 2 } });
+      // Cached while unbound (a refusal is not cached; a successful query-free read is: a first login).
+      await login(card.cardStr, 'DEVICE-1');
+      await otherWriter('UPDATE cards SET imei = $2 WHERE id = $1', [card.id, 'DEVICE-9']);
+      const result = await service.login({ app, kami: card.cardStr, imei: 'DEVICE-1', ip: '127.0.0.1' });
+      expect(result).toEqual({ ok: false, error: 'DEVICE_MISMATCH' });
+      expect((await read(card.cardStr)).imei).toBe('DEVICE-9');
+    });
   });
 });

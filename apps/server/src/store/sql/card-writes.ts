@@ -6,7 +6,7 @@
 import type { CardRecord } from '../records';
 import type { NewCard, SessionRecord } from '../storage';
 import type { Queryable } from '../types';
-import { num } from './card-rows';
+import { CARD_COLUMNS, type CardRow, num } from './card-rows';
 
 /** Tests recognise the statement by this marker (fault injection, counting flushes). */
 export const FLUSH_MARKER = '/* kami:flush */';
@@ -63,16 +63,20 @@ const guardParams = (g: CardRecord) => [
  * the sessions foreign key takes anyway (shared with other logins; conflicts only with the
  * FOR UPDATE of a change that ends sessions, see postgres-storage.ts).
  */
-function parts(w: CardWrites, guard?: CardRecord): Part[] {
+function parts(w: CardWrites, guard?: CardRecord, version?: string): Part[] {
   const out: Part[] = [];
+  // The tuple version read with the guard (xmin): any write to the row since, by any writer and
+  // to any column, fails the guard. Lets a guard come from a cache that may be long stale.
+  const versionCheck = (n: number) => (version === undefined ? '' : ` AND c.xmin = $${n}::text::xid`);
+  const versionParam = version === undefined ? [] : [version];
   const gateName = guard ? (w.cards?.length ? 'changed_cards' : 'guard') : undefined;
   /** Appended to a part's WHERE: the part runs only if the gate passed. */
   const g = gateName ? ` AND EXISTS (SELECT 1 FROM ${gateName})` : '';
   if (guard && !w.cards?.length) {
     out.push({
       name: 'guard',
-      sql: `SELECT 1 FROM cards c WHERE c.id = $1 AND ${GUARD_ROW} IS NOT DISTINCT FROM ${GUARD_VALUES(2)} FOR KEY SHARE`,
-      params: [guard.id, ...guardParams(guard)],
+      sql: `SELECT 1 FROM cards c WHERE c.id = $1 AND ${GUARD_ROW} IS NOT DISTINCT FROM ${GUARD_VALUES(2)}${versionCheck(11)} FOR KEY SHARE`,
+      params: [guard.id, ...guardParams(guard), ...versionParam],
     });
   }
   const n = w.newCards ?? [];
@@ -110,8 +114,8 @@ function parts(w: CardWrites, guard?: CardRecord): Part[] {
         FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::int[], $7::int[],
                     $8::bool[], $9::smallint[], $10::bigint[])
           AS v(id, imei, bound_ip, activated_at, expires_at, uses_left, change_count, disabled, status, modified_at)
-        WHERE c.id = v.id${guard ? ` AND ${GUARD_ROW} IS NOT DISTINCT FROM ${GUARD_VALUES(11)}` : ''}
-        RETURNING c.id`,
+        WHERE c.id = v.id${guard ? ` AND ${GUARD_ROW} IS NOT DISTINCT FROM ${GUARD_VALUES(11)}${versionCheck(20)}` : ''}
+        RETURNING c.id, c.xmin::text AS version`,
       params: [
         c.map((x) => x.id),
         c.map((x) => x.imei),
@@ -123,7 +127,7 @@ function parts(w: CardWrites, guard?: CardRecord): Part[] {
         c.map((x) => x.disabled),
         c.map((x) => x.status),
         c.map((x) => x.modifiedAt),
-        ...(guard ? guardParams(guard) : []),
+        ...(guard ? [...guardParams(guard), ...versionParam] : []),
       ],
     });
   }
@@ -189,14 +193,20 @@ function parts(w: CardWrites, guard?: CardRecord): Part[] {
   return out;
 }
 
-function statement(list: Part[], select: string): { sql: string; params: unknown[] } {
+function statement(
+  list: Part[],
+  select: string,
+  selectParams: unknown[] = [],
+): { sql: string; params: unknown[] } {
   const params: unknown[] = [];
   const ctes = list.map((p) => {
     const sql = renumber(p.sql, params.length);
     params.push(...p.params);
     return `${p.name} AS (${sql})`;
   });
-  return { sql: `${FLUSH_MARKER} WITH ${ctes.join(', ')} SELECT ${select}`, params };
+  const tail = renumber(select, params.length);
+  params.push(...selectParams);
+  return { sql: `${FLUSH_MARKER} WITH ${ctes.join(', ')} SELECT ${tail}`, params };
 }
 
 /**
@@ -205,11 +215,53 @@ function statement(list: Part[], select: string): { sql: string; params: unknown
  * caller reads again and decides again). No transaction, no lock held across round trips.
  */
 export async function writeCardChangeIf(db: Queryable, guard: CardRecord, w: CardWrites): Promise<boolean> {
-  const list = parts(w, guard);
-  const gate = list.some((p) => p.name === 'changed_cards') ? 'changed_cards' : 'guard';
-  const { sql, params } = statement(list, `(SELECT count(*) FROM ${gate}) AS passed`);
-  const res = await db.query<{ passed: unknown }>(sql, params);
-  return num(res.rows[0]?.passed) === 1;
+  return (await writeCardChangeOrReread(db, guard, w)).passed;
+}
+
+export interface GuardedWrite {
+  passed: boolean;
+  /** The row's tuple version after the write (passed), for the next guard. */
+  version?: string | undefined;
+  /**
+   * When the guard failed: the card as this statement's snapshot saw it (null: no such card), so
+   * the caller decides again without another read. The snapshot may predate a writer that
+   * committed during the statement; the next guarded write then fails and brings a newer one.
+   */
+  current?: (CardRow & { version: string }) | null;
+}
+
+/**
+ * writeCardChangeIf that also compares the row's tuple version (`version`, from an earlier read
+ * or write) and, when the guard fails, returns the card's current row in the same round trip.
+ */
+export async function writeCardChangeOrReread(
+  db: Queryable,
+  guard: CardRecord,
+  w: CardWrites,
+  version?: string,
+): Promise<GuardedWrite> {
+  const list = parts(w, guard, version);
+  const changed = list.some((p) => p.name === 'changed_cards');
+  const gate = changed ? 'changed_cards' : 'guard';
+  const { sql, params } = statement(
+    list,
+    `g.passed, ${changed ? '(SELECT version FROM changed_cards)' : 'NULL'} AS version,
+       CASE WHEN g.passed = 0 THEN (SELECT row_to_json(x) FROM (
+         SELECT ${CARD_COLUMNS}, xmin::text AS version FROM cards WHERE app_id = $1 AND card_str = $2) x) END AS current
+     FROM (SELECT count(*) AS passed FROM ${gate}) g`,
+    [guard.appId, guard.cardStr],
+  );
+  const res = await db.query<{ passed: unknown; version: string | null; current: unknown }>(sql, params);
+  const row = res.rows[0];
+  const passed = num(row?.passed) === 1;
+  if (passed) return { passed, version: row?.version ?? version };
+  const current = row?.current;
+  return {
+    passed,
+    current: (typeof current === 'string'
+      ? JSON.parse(current)
+      : (current ?? null)) as GuardedWrite['current'],
+  };
 }
 
 function renumber(sql: string, offset: number): string {
