@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +8,7 @@ import { createKamiService, type KamiServiceHandle } from '../../src/domain/inde
 import type { AppConfig, AppRecord } from '../../src/domain/types';
 import { freshPostgres, POSTGRES_ADMIN_URL, type TestDatabase } from './db';
 import { md5, randomImei } from './helpers';
-import { type Proc, startProcess, stopProcess } from './processes';
+import { freshConnectionFetch, type Proc, startProcess, stopProcess } from './processes';
 
 const _cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const APP_KEY = 'nprocessesappkey0123456789abcdef';
@@ -22,41 +21,13 @@ const UNBIND_CARD = card(3);
 const KICK_CARD = card(4);
 const DISABLE_CARD = card(5);
 
-/**
- * fetch over a new connection per request: on a loaded machine a test can outlast the server's
- * keep-alive timeout, and a request sent on a connection the server is closing fails ambiguously
- * (a login may or may not have committed), which these counts cannot tell apart.
- */
-type FetchImpl = NonNullable<Parameters<typeof createFetchTransport>[0]>;
-const freshConnectionFetch: FetchImpl = (url, init) =>
-  new Promise((resolve, reject) => {
-    const options = { method: init.method, headers: init.headers, agent: false, signal: init.signal };
-    const req = httpRequest(url, options, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        body += chunk;
-      });
-      res.on('error', reject);
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: new Headers(Object.entries(res.headers).map(([k, v]): [string, string] => [k, String(v)])),
-          text: async () => body,
-        }),
-      );
-    });
-    req.on('error', reject);
-    req.end(init.body);
-  });
-
 const client = (url: string): VerifyClient =>
   createVerify({
     baseUrl: url,
     appKey: APP_KEY,
     routes: ROUTES,
     md5,
-    transport: createFetchTransport(freshConnectionFetch),
+    transport: createFetchTransport(freshConnectionFetch()),
     maxRetries: 0,
   });
 

@@ -1,7 +1,9 @@
 // Real kami-server processes from the build, for the multi-process suites.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { createFetchTransport } from '@kami-verify/core';
 
 const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 
@@ -32,3 +34,43 @@ export async function stopProcess(proc: Proc | undefined): Promise<void> {
   proc.child.kill('SIGTERM');
   await exited;
 }
+
+type FetchImpl = NonNullable<Parameters<typeof createFetchTransport>[0]>;
+
+/**
+ * fetch over a new connection per request: on a loaded machine a test can outlast the server's
+ * keep-alive timeout, and a request sent on a connection the server is closing fails ambiguously
+ * (a login may or may not have committed), which exact counts cannot tell apart. `localAddress`
+ * picks the client's loopback address (127.0.0.0/8), so tests can be several clients.
+ */
+export const freshConnectionFetch =
+  (localAddress?: string): FetchImpl =>
+  (url, init) =>
+    new Promise((resolve, reject) => {
+      const options = {
+        method: init.method,
+        headers: init.headers,
+        agent: false,
+        signal: init.signal,
+        ...(localAddress ? { localAddress } : {}),
+      };
+      const req = httpRequest(url, options, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        res.on('error', reject);
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: new Headers(
+              Object.entries(res.headers).map(([k, v]): [string, string] => [k, String(v)]),
+            ),
+            text: async () => body,
+          }),
+        );
+      });
+      req.on('error', reject);
+      req.end(init.body);
+    });
