@@ -216,6 +216,13 @@ if (process.env.DATABASE_URL) {
     JSON.stringify({ db: process.env.DATABASE_URL, count: BULK_COUNT }),
   ]);
 }
+// The driver choice (pg vs postgres/porsager) on the server's own login and heartbeat statements,
+// and the statement-level limit a server's login rate is judged against.
+if (process.env.DATABASE_URL) {
+  results.pgDrivers = await optional('pg drivers', () =>
+    runJson('pg-drivers.mjs', [JSON.stringify({ db: process.env.DATABASE_URL, seconds: quick ? 2 : 5 })]),
+  );
+}
 results.seconds = (Date.now() - started) / 1000;
 
 // ---- report ---------------------------------------------------------------------------------
@@ -268,6 +275,20 @@ for (const [store, b] of Object.entries(results.bulk)) {
   console.log(
     `Bulk generation (${store}): ${b.created} cards in ${fmt(b.seconds, 2)} s = ${fmt(b.cardsPerSecond)} cards/s`,
   );
+}
+if (results.pgDrivers && !results.pgDrivers.skipped) {
+  console.log("\nPostgreSQL drivers, the server's statements without HTTP (10 connections, 64 callers):");
+  for (const [name, r] of Object.entries(results.pgDrivers.results)) {
+    console.log(
+      `  ${name}: pg ${fmt(r.pg)} ops/s, postgres (porsager) ${fmt(r.postgres)} ops/s = ${fmt(r.postgresVsPg, 2)}× pg`,
+    );
+  }
+  const limit = results.pgDrivers.results['repeated login (one write)']?.pg;
+  const login = results.server.postgres?.login?.server.rps;
+  if (limit && login)
+    console.log(
+      `  server login ÷ its statement's limit through pg: ${fmt(login / limit, 2)} (${fmt(login)} of ${fmt(limit)} /s)`,
+    );
 }
 
 // ---- the issue's targets, each judged on this run -------------------------------------------
