@@ -2,6 +2,7 @@
 // kami-server: the reference server from a shell. The first stdout line is the URL (scripts read
 // it), then the banner, then one JSON log line per request.
 import { parseArgs } from 'node:util';
+import { isCommandGroup } from './cli/commands';
 import { ConfigError } from './config/validate';
 import { type RunningServer, startServer } from './http/start-server';
 
@@ -13,6 +14,9 @@ const USAGE = `Usage: kami-server [--port <n>] [--host <addr>] [--db <memory|pat
                    (default: $DATABASE_URL, else ./.kami-data/pglite)
   --config <file>  JSON config with apps and server options (default: a demo app)
   -h, --help       Show this help
+
+Operator commands (the same as the kami binary; kami-server help lists them):
+  kami-server apps|cards|sessions|tokens <command> …   kami-server backup|restore <file> …
 `;
 
 function fail(message: string): never {
@@ -40,7 +44,12 @@ function parse(argv: string[]) {
 }
 
 async function main(): Promise<void> {
-  const flags = parse(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (isCommandGroup(argv[0])) {
+    const operator = await import('./cli/main');
+    return operator.main('kami-server', argv);
+  }
+  const flags = parse(argv);
   if (flags.help) {
     process.stdout.write(USAGE);
     return;
