@@ -8,7 +8,7 @@ import { openDatabase } from '../store/index';
 import type { DatabaseSpec } from '../store/spec';
 import { dump } from './backup/dump';
 import { type CopyEngine, openCopyEngine } from './backup/engines';
-import { load } from './backup/load';
+import { checkBackupFile, load } from './backup/load';
 import type { CliContext } from './context';
 import { CliError, EXIT, usageError } from './exit-codes';
 import { type FormatFlags, formatOf, renderRows } from './output';
@@ -85,6 +85,7 @@ export function registerBackup(program: Command, ctx: CliContext): void {
       const spec = storeSpec(flags, ctx.env);
       const source = resolve(file);
       if (!existsSync(source)) throw new CliError(`<file>: ${source} does not exist`, EXIT.notFound);
+      await checkBackupFile(source);
       // Creates (or migrates) the target first, exactly as a server start would.
       try {
         await (await openDatabase(spec)).close();

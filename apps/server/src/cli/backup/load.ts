@@ -43,6 +43,44 @@ function parseLine<T>(line: string | undefined, what: string): T {
   }
 }
 
+/** The header, checked: a kami backup this version can read, of a schema it knows. */
+function validHeader(line: string | undefined, file: string): BackupHeader {
+  let header: BackupHeader;
+  try {
+    header = parseHeader(line);
+  } catch (error) {
+    throw new CliError(`${file}: ${(error as Error).message}`, EXIT.usage);
+  }
+  const known = new Set(MIGRATIONS.map((m) => m.version));
+  const unknown = header.migrations.filter((v) => !known.has(v));
+  if (unknown.length > 0)
+    throw new CliError(
+      `the backup was taken by a newer kami (schema migrations ${unknown.join(', ')} are unknown here): upgrade this kami first`,
+      EXIT.failure,
+    );
+  return header;
+}
+
+/** Reads and checks only the header, before anything is opened or created. */
+export async function checkBackupFile(file: string): Promise<BackupHeader> {
+  const raw = createReadStream(file);
+  const gunzip = createGunzip();
+  gunzip.on('error', () => {});
+  const lines = createInterface({ input: raw.pipe(gunzip), crlfDelay: Number.POSITIVE_INFINITY });
+  try {
+    const first = await new Promise<string | undefined>((resolve) => {
+      lines.once('line', resolve);
+      lines.once('close', () => resolve(undefined));
+      lines.once('error', () => resolve(undefined));
+      gunzip.once('error', () => resolve(undefined));
+    });
+    return validHeader(first, file);
+  } finally {
+    lines.close();
+    raw.destroy();
+  }
+}
+
 export async function load(engine: CopyEngine, file: string, options: LoadOptions): Promise<LoadResult> {
   const size = (await stat(file)).size;
   const raw = createReadStream(file);
@@ -58,29 +96,17 @@ export async function load(engine: CopyEngine, file: string, options: LoadOption
     Symbol.asyncIterator
   ]();
   const next = async (): Promise<string | undefined> => {
-    const r = await lines.next();
+    let r: IteratorResult<string>;
+    try {
+      r = await lines.next();
+    } catch (error) {
+      throw damaged((error as Error).message);
+    }
     if (streamError) throw damaged(streamError.message);
     return r.done ? undefined : r.value;
   };
   try {
-    let header: BackupHeader;
-    try {
-      header = parseHeader(await next());
-    } catch (error) {
-      throw new CliError(
-        /incorrect header check|damaged/.test((error as Error).message)
-          ? `${file} is not a kami backup file (not gzip)`
-          : `${file}: ${(error as Error).message}`,
-        EXIT.usage,
-      );
-    }
-    const known = new Set(MIGRATIONS.map((m) => m.version));
-    const unknown = header.migrations.filter((v) => !known.has(v));
-    if (unknown.length > 0)
-      throw new CliError(
-        `the backup was taken by a newer kami (schema migrations ${unknown.join(', ')} are unknown here): upgrade this kami first`,
-        EXIT.failure,
-      );
+    const header = validHeader(await next().catch(() => undefined), file);
 
     return await engine.transaction('write', async (session) => {
       const applied = new Set(await appliedMigrations(session));
