@@ -218,14 +218,18 @@ export class AppCache {
   private readonly apps: AppRecord[] = [];
 
   add(app: AppRecord): void {
+    const own = new Map<string, T3RouteName>();
     for (const route of T3_ROUTE_NAMES) {
       const code = app.routes[route];
-      const clash = this.byRoute.get(code);
-      if (clash && clash.app.id !== app.id) {
+      const stored = this.byRoute.get(code);
+      // `replace` removed the app's own codes first, so any entry here is another app's.
+      const clash = own.has(code) ? { app, route: own.get(code) } : stored;
+      if (clash) {
         throw new Error(
           `调用码 ${code} is used by ${clash.app.name}/${clash.route} and ${app.name}/${route}`,
         );
       }
+      own.set(code, route);
     }
     for (const route of T3_ROUTE_NAMES) this.byRoute.set(app.routes[route], { app, route });
     this.byAskKey.set(app.askKey, app);
