@@ -465,3 +465,33 @@ describe('throttle', () => {
     }
   });
 });
+
+describe('scale', () => {
+  it('100 000 cards in one call: all streamed, every key unique in the database', async () => {
+    await api('/apps', { method: 'POST', body: { name: 'bulk' } });
+    const res = await fetch(`${server.url}/admin/v1/apps/bulk/cards`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${full}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ card: { kind: 'time', type: 4 }, count: 100_000, batch: 'huge' }),
+    });
+    expect(res.status).toBe(200);
+    const lines = (await res.text()).trim().split('\n');
+    expect(lines).toHaveLength(100_001);
+    expect(JSON.parse(lines[100_000] as string)).toEqual({ done: true, created: 100_000 });
+    const streamed = new Set(lines.slice(0, 100_000).map((l) => JSON.parse(l).key as string));
+    expect(streamed.size).toBe(100_000);
+    const counts = await db().query<{ n: unknown; keys: unknown }>(
+      `SELECT count(*) AS n, count(DISTINCT card_str) AS keys FROM cards c JOIN apps a ON a.id = c.app_id
+       WHERE a.name = 'bulk' AND c.batch = 'huge'`,
+    );
+    expect(Number(counts.rows[0]?.n)).toBe(100_000);
+    expect(Number(counts.rows[0]?.keys)).toBe(100_000);
+    // What was streamed is what was stored.
+    const sample = [...streamed].slice(0, 50);
+    const found = await db().query<{ n: unknown }>(
+      `SELECT count(*) AS n FROM cards WHERE card_str = ANY($1::text[])`,
+      [sample],
+    );
+    expect(Number(found.rows[0]?.n)).toBe(50);
+  }, 240_000);
+});
