@@ -5,6 +5,8 @@ import { parseArgs } from 'node:util';
 import { isCommandGroup } from './cli/commands';
 import { parseDatabaseSpec } from './config/database';
 import { ConfigError } from './config/validate';
+import { createAdminToken, revokeAdminToken } from './domain/admin-tokens';
+import type { KamiServiceHandle } from './domain/service';
 import { type BannerExtras, formatBanner } from './http/banner';
 import { type RunningServer, startServer } from './http/start-server';
 
@@ -45,10 +47,20 @@ function parse(argv: string[]) {
   }
 }
 
-/** What the banner adds for a demo start: a fresh admin token, so the kami CLI works at once. */
+/** The name of the token a demo start makes; the previous start's is revoked first. */
+const DEMO_TOKEN_NAME = 'demo-start';
+
+/**
+ * What the banner adds for a demo start: a fresh full admin token, so the kami CLI works at once.
+ * Only the latest start's token is valid (like the demo password); configured starts make none
+ * (their operators run `kami tokens create`).
+ */
 async function startupExtras(running: RunningServer): Promise<BannerExtras> {
   if (!running.demo) return {};
-  return {};
+  const { db } = running.service as KamiServiceHandle;
+  await revokeAdminToken(db, DEMO_TOKEN_NAME);
+  const { secret } = await createAdminToken(db, { name: DEMO_TOKEN_NAME, scope: 'full' });
+  return { adminToken: secret };
 }
 
 async function main(): Promise<void> {

@@ -49,7 +49,7 @@ function readTokenFile(file: string, ctx: CliContext): string {
 }
 
 export function resolveServer(flags: ServerFlags, ctx: CliContext): ServerTarget {
-  const rawUrl = flags.url ?? ctx.env.KAMI_URL ?? DEFAULT_URL;
+  const rawUrl = flags.url ?? (ctx.env.KAMI_URL || undefined) ?? DEFAULT_URL;
   let url: URL;
   try {
     url = new URL(rawUrl);
@@ -75,7 +75,9 @@ export function resolveServer(flags: ServerFlags, ctx: CliContext): ServerTarget
 export interface RequestOptions {
   body?: unknown;
   query?: Record<string, string | number | boolean | undefined>;
-  /** Milliseconds before the call is given up (default 60 s). */
+  /** A body sent as is (a CSV file, streamed) instead of `body` as JSON. */
+  raw?: { body: ReadableStream<Uint8Array> | string; contentType: string };
+  /** Milliseconds before the call is given up (default 60 s; 0 = never, for streamed work). */
   timeoutMs?: number;
 }
 
@@ -102,10 +104,12 @@ function messageOf(body: unknown, status: number): string {
 export class AdminClient {
   constructor(readonly target: ServerTarget) {}
 
-  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  /** The reply of a call that succeeded (2xx); every failure is thrown as a CliError. */
+  async send(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
     const url = new URL(`${this.target.url}/admin/v1${path}`);
     for (const [k, v] of Object.entries(options.query ?? {}))
       if (v !== undefined) url.searchParams.set(k, String(v));
+    const raw = options.raw;
     let res: Response;
     try {
       res = await fetch(url, {
@@ -113,11 +117,19 @@ export class AdminClient {
         headers: {
           authorization: `Bearer ${this.target.token}`,
           accept: 'application/json',
-          ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(raw
+            ? { 'content-type': raw.contentType }
+            : options.body !== undefined
+              ? { 'content-type': 'application/json' }
+              : {}),
         },
-        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-        signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
-      });
+        ...(raw
+          ? { body: raw.body, duplex: 'half' }
+          : options.body !== undefined
+            ? { body: JSON.stringify(options.body) }
+            : {}),
+        ...(options.timeoutMs === 0 ? {} : { signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) }),
+      } as RequestInit);
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
       const why = cause?.code ?? cause?.message ?? (error as Error).message;
@@ -126,25 +138,42 @@ export class AdminClient {
         EXIT.unreachable,
       );
     }
-    const text = await res.text();
+    if (res.ok) return res;
+    const text = await res.text().catch(() => '');
     let body: unknown = text;
     try {
       body = text === '' ? undefined : JSON.parse(text);
     } catch {
       // Not JSON (a proxy's error page): the text itself is the message.
     }
-    if (res.ok) return body as T;
     const message = messageOf(body, res.status);
     if (res.status === 401) throw new CliError(`the server refused the admin token: ${message}`, EXIT.auth);
     if (res.status === 403) throw new CliError(`the admin token may not do this: ${message}`, EXIT.auth);
     if (res.status === 404)
       throw new CliError(
-        path === '' || message.includes('Not Found') || !/^\{/.test(text)
-          ? `${method} ${url.pathname}: not found (${message}); does this server have the admin API?`
-          : message,
+        typeof body === 'object' && body !== null && 'field' in body
+          ? message
+          : `${method} ${url.pathname}: not found (${message}); does the server at ${this.target.url} have the admin API?`,
         EXIT.notFound,
       );
-    if (res.status === 400 || res.status === 422) throw new CliError(message, EXIT.usage);
+    if (res.status === 400 || res.status === 413 || res.status === 415)
+      throw new CliError(message, EXIT.usage);
+    if (res.status === 429)
+      throw new CliError(
+        `too many failed attempts: ${message} (retry after ${res.headers.get('retry-after') ?? '?'} s)`,
+        EXIT.auth,
+      );
+    if (res.status === 409) throw new CliError(message, EXIT.failure);
     throw new CliError(`${method} ${url.pathname}: HTTP ${res.status}: ${message}`, EXIT.failure);
+  }
+
+  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const res = await this.send(method, path, options);
+    const text = await res.text();
+    try {
+      return (text === '' ? undefined : JSON.parse(text)) as T;
+    } catch {
+      throw new CliError(`${method} ${path}: the server's reply is not JSON`, EXIT.failure);
+    }
   }
 }

@@ -2,9 +2,13 @@
 // talk to a running server use its admin API; `tokens create`, `backup` and `restore` open the
 // store directly.
 import { Command, CommanderError } from 'commander';
+import { registerApps } from './apps';
 import { registerBackup } from './backup';
+import { registerCards } from './cards';
 import { type CliContext, processContext } from './context';
 import { CliError, EXIT } from './exit-codes';
+import { registerSessions } from './sessions';
+import { registerTokens } from './tokens';
 
 export const EXIT_CODES_HELP = `
 Exit codes:
@@ -27,6 +31,10 @@ export function buildProgram(ctx: CliContext): Command {
     .showHelpAfterError('(add --help for usage)')
     .configureOutput({ writeOut: ctx.out, writeErr: ctx.note })
     .addHelpText('after', EXIT_CODES_HELP);
+  registerApps(program, ctx);
+  registerCards(program, ctx);
+  registerSessions(program, ctx);
+  registerTokens(program, ctx);
   registerBackup(program, ctx);
   // Every subcommand: usage errors as exit code 2, output to the context.
   const configure = (cmd: Command) => {

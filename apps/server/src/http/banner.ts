@@ -51,9 +51,9 @@ export function formatBanner(
   if (extras.adminToken) {
     lines.push(
       '',
-      'Admin token (a new one each demo start; for the kami CLI and the admin API, docs/operations.md)',
+      'Admin token (for the kami CLI and the admin API, docs/operations.md; a new one each demo start, the last one revoked)',
       `  export KAMI_URL=${running.url} KAMI_TOKEN=${extras.adminToken}`,
-      '  kami apps list        # or: node apps/server/dist/cli.js apps list',
+      '  npx kami apps list        # then: npx kami cards create --app demo --kind time --type day --count 5',
     );
   }
   return `${lines.join('\n')}\n`;
