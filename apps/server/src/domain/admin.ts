@@ -95,7 +95,7 @@ export interface CreateCardsInput {
 export type ExportFilter = Omit<AdminCardQuery, 'appId' | 'limit' | 'after' | 'nowSeconds'>;
 
 /** Cards read per statement while exporting: memory stays constant whatever the total. */
-export const EXPORT_BATCH = 2_000;
+export const EXPORT_BATCH = 10_000;
 
 export interface AdminService {
   verifyToken: AdminTokenVerifier['verify'];

@@ -62,6 +62,35 @@ export async function loadAdminApps(
   return res.rows.filter((r) => !configured.has(r.name)).map((r) => appFromRow(r));
 }
 
+/** Changes when any app row changes (its `modified_at` moves) or one is added. */
+export async function appsVersion(ctx: DomainContext): Promise<string> {
+  const res = await ctx.db.query<{ m: unknown; n: unknown }>(
+    'SELECT max(modified_at) AS m, count(*) AS n FROM apps',
+  );
+  return `${String(res.rows[0]?.m)}/${String(res.rows[0]?.n)}`;
+}
+
+/**
+ * Brings the cache up to date with the apps table (changes another process made through the
+ * admin API): keys, rotation overlaps and codes of known apps, and new admin apps. Apps of the
+ * configuration keep the configuration's settings.
+ */
+export async function refreshApps(
+  ctx: DomainContext,
+  cache: AppCache,
+  configured: ReadonlySet<string>,
+): Promise<void> {
+  const res = await ctx.db.query<AppRow>(`SELECT ${APP_COLUMNS} FROM apps ORDER BY created_at, id`);
+  const known = new Map(cache.list().map((a) => [a.id, a]));
+  for (const row of res.rows) {
+    const have = known.get(String(row.id));
+    if (!have && (row.origin !== 'admin' || configured.has(row.name))) continue;
+    const next = appFromRow(row, have && have.origin !== 'admin' ? have.settings : undefined);
+    if (!have) cache.add(next);
+    else if (JSON.stringify(next) !== JSON.stringify(have)) cache.replace(next);
+  }
+}
+
 /** A new app from the admin API with fresh secrets and codes; undefined when the name is taken. */
 export async function insertAdminApp(
   ctx: DomainContext,

@@ -7,7 +7,7 @@ import { createPostgresStorage } from '../store/postgres-storage';
 import type { Storage } from '../store/storage';
 import type { Database } from '../store/types';
 import { adminServiceOver, LoginCounter } from './admin';
-import { AppCache, loadAdminApps, upsertApp } from './apps';
+import { AppCache, appsVersion, loadAdminApps, refreshApps, upsertApp } from './apps';
 import { kindColumns, kindForPotatoType, toPotatoCard } from './cards';
 import type { DomainContext } from './context';
 import { createSnowflake, newCardStr, newCardStrs, newUserToken } from './ids';
@@ -79,6 +79,9 @@ export async function createKamiService(options: ServiceOptions): Promise<KamiSe
   return serviceOver(storage, ctx, apps, new Map(options.apps.map((a) => [a.name, a])));
 }
 
+/** PostgreSQL: how often a process looks for app changes made by another (admin API). */
+export const APP_REFRESH_MS = 2_000;
+
 /** Login counters are added to `login_stats` this often (and on close). */
 export const COUNTER_FLUSH_MS = 10_000;
 
@@ -94,6 +97,27 @@ export function serviceOver(
   const admin = adminServiceOver(storage, ctx, apps, counter, configured);
   const counterTimer = setInterval(() => void admin.flushCounters().catch(() => {}), COUNTER_FLUSH_MS);
   counterTimer.unref();
+  // Several processes may share a PostgreSQL database: an app changed through another one's
+  // admin API (rotation, new codes, settings, new app) is picked up within APP_REFRESH_MS.
+  let appsSeen: string | undefined;
+  let refreshing = false;
+  const refreshTimer =
+    storage.database.engine === 'postgres'
+      ? setInterval(() => {
+          if (refreshing) return;
+          refreshing = true;
+          appsVersion(ctx)
+            .then(async (version) => {
+              if (version !== appsSeen) await refreshApps(ctx, apps, new Set(configured.keys()));
+              appsSeen = version;
+            })
+            .catch(() => {})
+            .finally(() => {
+              refreshing = false;
+            });
+        }, APP_REFRESH_MS)
+      : undefined;
+  refreshTimer?.unref();
   /** Every expired session and token, a bounded slice at a time. */
   const sweepAll = async () => {
     const total = { sessions: 0, tokens: 0 };
@@ -289,6 +313,7 @@ export function serviceOver(
     close() {
       clearInterval(timer);
       clearInterval(counterTimer);
+      if (refreshTimer) clearInterval(refreshTimer);
       closed ??= admin
         .flushCounters()
         .catch(() => {})

@@ -495,3 +495,28 @@ describe('scale', () => {
     expect(Number(found.rows[0]?.n)).toBe(50);
   }, 240_000);
 });
+
+describe.runIf(process.env.KAMI_TEST_STORE === 'postgres')('several processes on one database', () => {
+  it('an app changed through one server is seen by the other within the refresh interval', async () => {
+    const second = await startTestServer({
+      db: store.db,
+      apps: [{ name: 'other' }, { name: 'pinned', appKey: 'pinned-app-key-0123456789' }],
+    });
+    try {
+      const created = await api('/apps', { method: 'POST', body: { name: 'shared-made' } });
+      const rotated = await api('/apps/shared-made/rotate', {
+        method: 'POST',
+        body: { askKey: true, overlapSeconds: 0 },
+      });
+      const { askKey } = rotated.json.secrets;
+      await new Promise((r) => setTimeout(r, 2_500));
+      const seen = second.service.listApps().find((a) => a.name === 'shared-made');
+      expect(seen?.id).toBe(created.json.id);
+      expect(seen?.askKey).toBe(askKey);
+      expect(second.service.resolveAskKey(created.json.secrets.askKey)).toBeUndefined();
+      expect(second.service.resolveAskKey(askKey)?.name).toBe('shared-made');
+    } finally {
+      await second.close();
+    }
+  }, 30_000);
+});
