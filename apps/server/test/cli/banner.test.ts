@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, kamiServerBin } from './run-kami';
+import { ensureBuilt, kami, kamiServerBin } from './run-kami';
 
 let base: string;
 const children: ChildProcess[] = [];
@@ -21,8 +21,12 @@ afterAll(async () => {
   await rm(base, { recursive: true, force: true });
 });
 
-/** Starts kami-server and collects stdout until `until` matches; then stops it. */
-async function banner(args: string[], until: RegExp): Promise<string> {
+/** Starts kami-server and collects stdout until `until` matches; `whileRunning` runs before it stops. */
+async function banner(
+  args: string[],
+  until: RegExp,
+  whileRunning?: (text: string) => Promise<void>,
+): Promise<string> {
   const child = spawn(process.execPath, [kamiServerBin, '--port', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -35,13 +39,40 @@ async function banner(args: string[], until: RegExp): Promise<string> {
     });
     child.once('exit', (code) => reject(new Error(`exited ${code}: ${text}`)));
   });
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
+  try {
+    await whileRunning?.(text);
+  } finally {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  }
   return text;
 }
 
 describe('startup banner', () => {
+  it('a demo start prints a fresh admin token that works with kami; the next start revokes it', async () => {
+    const dir = join(base, 'demo-data');
+    let first = '';
+    const text = await banner(['--db', dir], /KAMI_TOKEN=\S+\n.*\n/, async (t) => {
+      const [url] = t.split('\n');
+      first = /KAMI_TOKEN=(kamiadm_[A-Za-z0-9_-]{43})$/m.exec(t)?.[1] ?? '';
+      expect(t).toContain(`export KAMI_URL=${url} KAMI_TOKEN=${first}`);
+      const apps = await kami(['apps', 'list', '--csv'], { env: { KAMI_URL: url!, KAMI_TOKEN: first } });
+      expect(apps.code).toBe(0);
+      expect(apps.stdout).toMatch(/^demo,/m);
+    });
+    expect(text).toContain('npx kami apps list');
+    // The next demo start on the same store: a new token, the previous one revoked.
+    await banner(['--db', dir], /KAMI_TOKEN=\S+\n.*\n/, async (t) => {
+      const [url] = t.split('\n');
+      const second = /KAMI_TOKEN=(kamiadm_\S+)$/m.exec(t)?.[1];
+      expect(second).toBeDefined();
+      expect(second).not.toBe(first);
+      expect((await kami(['apps', 'list'], { env: { KAMI_URL: url!, KAMI_TOKEN: first } })).code).toBe(3);
+      expect((await kami(['apps', 'list'], { env: { KAMI_URL: url!, KAMI_TOKEN: second! } })).code).toBe(0);
+    });
+  }, 120_000);
+
   it('with --config: every app’s route codes and where its secrets are, no secrets', async () => {
     const config = join(base, 'kami.json');
     const appKey = 'k'.repeat(32);
