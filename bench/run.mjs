@@ -11,6 +11,8 @@ const DURATION = quick ? 2 : 6; // seconds per load run
 const WARMUP = quick ? 0.5 : 1; // seconds of unmeasured load first: JIT and caches warm on every side
 const CONNECTIONS = 64;
 const BULK_COUNT = quick ? 20_000 : 100_000;
+// Admin bulk creation + export (bench/admin.mjs): bounded to ~30 s per store on a loaded machine.
+const ADMIN_COUNT = quick ? 10_000 : 50_000;
 const md5 = (s) => createHash('md5').update(s, 'utf8').digest('hex');
 const started = Date.now();
 const results = {
@@ -21,6 +23,7 @@ const results = {
   sdk: null,
   bundle: null,
   bulk: {},
+  admin: {},
   languages: [],
 };
 
@@ -223,6 +226,14 @@ if (process.env.DATABASE_URL) {
     runJson('pg-drivers.mjs', [JSON.stringify({ db: process.env.DATABASE_URL, seconds: quick ? 2 : 5 })]),
   );
 }
+results.admin.embedded = await optional('admin (embedded)', () =>
+  runJson('admin.mjs', [JSON.stringify({ db: 'file', count: ADMIN_COUNT })]),
+);
+if (process.env.DATABASE_URL) {
+  results.admin.postgres = await optional('admin (postgres)', () =>
+    runJson('admin.mjs', [JSON.stringify({ db: process.env.DATABASE_URL, count: ADMIN_COUNT })]),
+  );
+}
 results.seconds = (Date.now() - started) / 1000;
 
 // ---- report ---------------------------------------------------------------------------------
@@ -289,6 +300,12 @@ if (results.pgDrivers && !results.pgDrivers.skipped) {
     console.log(
       `  server login ÷ its statement's limit through pg: ${fmt(login / limit, 2)} (${fmt(login)} of ${fmt(limit)} /s)`,
     );
+}
+for (const [store, a] of Object.entries(results.admin)) {
+  if (!a || a.skipped) continue;
+  console.log(
+    `Admin API (${store}, ${a.count} cards): creation ${fmt(a.create.adminCardsPerSecond)} cards/s = ${fmt(a.create.ratio, 2)} × the store's bulk insert (${fmt(a.create.storeCardsPerSecond)}/s); export ${fmt(a.export.adminRowsPerSecond)} rows/s = ${fmt(a.export.ratio, 2)} × ${a.export.baseline} (${fmt(a.export.baselineRowsPerSecond)}/s)`,
+  );
 }
 
 // ---- the issue's targets, each judged on this run -------------------------------------------

@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/testing.ts', 'src/cli.ts', 'src/test-harness.ts'],
+  entry: ['src/index.ts', 'src/testing.ts', 'src/cli.ts', 'src/test-harness.ts', 'src/cli/kami.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,
@@ -10,5 +10,5 @@ export default defineConfig({
   platform: 'node',
   // Runtime dependencies stay external: the server is installed with them, never bundled.
   external: ['@electric-sql/pglite', 'pg', 'express', '@kami-verify/core'],
-  // tsup copies the `#!/usr/bin/env node` line of cli.ts and marks dist/cli.js executable.
+  // tsup copies the `#!/usr/bin/env node` line of cli.ts / cli/kami.ts and marks those outputs executable.
 });

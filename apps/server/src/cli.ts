@@ -2,7 +2,12 @@
 // kami-server: the reference server from a shell. The first stdout line is the URL (scripts read
 // it), then the banner, then one JSON log line per request.
 import { parseArgs } from 'node:util';
+import { isCommandGroup } from './cli/commands';
+import { parseDatabaseSpec } from './config/database';
 import { ConfigError } from './config/validate';
+import { createAdminToken, revokeAdminToken } from './domain/admin-tokens';
+import type { KamiServiceHandle } from './domain/service';
+import { type BannerExtras, formatBanner } from './http/banner';
 import { type RunningServer, startServer } from './http/start-server';
 
 const USAGE = `Usage: kami-server [--port <n>] [--host <addr>] [--db <memory|path|postgres-url>] [--config <file.json>]
@@ -13,6 +18,9 @@ const USAGE = `Usage: kami-server [--port <n>] [--host <addr>] [--db <memory|pat
                    (default: $DATABASE_URL, else ./.kami-data/pglite)
   --config <file>  JSON config with apps and server options (default: a demo app)
   -h, --help       Show this help
+
+Operator commands (the same as the kami binary; kami-server help lists them):
+  kami-server apps|cards|sessions|tokens <command> …   kami-server backup|restore <file> …
 `;
 
 function fail(message: string): never {
@@ -39,8 +47,29 @@ function parse(argv: string[]) {
   }
 }
 
+/** The name of the token a demo start makes; the previous start's is revoked first. */
+const DEMO_TOKEN_NAME = 'demo-start';
+
+/**
+ * What the banner adds for a demo start: a fresh full admin token, so the kami CLI works at once.
+ * Only the latest start's token is valid (like the demo password); configured starts make none
+ * (their operators run `kami tokens create`).
+ */
+async function startupExtras(running: RunningServer): Promise<BannerExtras> {
+  if (!running.demo) return {};
+  const { db } = running.service as KamiServiceHandle;
+  await revokeAdminToken(db, DEMO_TOKEN_NAME);
+  const { secret } = await createAdminToken(db, { name: DEMO_TOKEN_NAME, scope: 'full' });
+  return { adminToken: secret };
+}
+
 async function main(): Promise<void> {
-  const flags = parse(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (isCommandGroup(argv[0])) {
+    const operator = await import('./cli/main');
+    return operator.main('kami-server', argv);
+  }
+  const flags = parse(argv);
   if (flags.help) {
     process.stdout.write(USAGE);
     return;
@@ -82,7 +111,10 @@ async function main(): Promise<void> {
       ...(flags.host !== undefined ? { host: flags.host } : {}),
       ...(flags.db !== undefined ? { db: flags.db } : {}),
       ...(flags.config !== undefined ? { config: flags.config } : {}),
+      // The banner is printed here, once the demo's admin token exists.
+      quiet: true,
     });
+    process.stdout.write(formatBanner(running, parseDatabaseSpec(flags.db), await startupExtras(running)));
   } catch (error) {
     process.stderr.write(
       `kami-server: ${error instanceof ConfigError ? error.message : `cannot start: ${(error as Error).message}`}\n`,

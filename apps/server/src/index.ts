@@ -9,6 +9,13 @@ export {
   type ThrottleConfig,
   validateServerConfig,
 } from './config/index';
+export {
+  ADMIN_TOKEN_PREFIX,
+  type CreateAdminTokenInput,
+  createAdminToken,
+  listAdminTokens,
+  revokeAdminToken,
+} from './domain/admin-tokens';
 export { createKamiService } from './domain/index';
 export type {
   AppConfig,

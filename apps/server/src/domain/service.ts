@@ -6,7 +6,8 @@ import { openDatabase } from '../store/index';
 import { createPostgresStorage } from '../store/postgres-storage';
 import type { Storage } from '../store/storage';
 import type { Database } from '../store/types';
-import { AppCache, upsertApp } from './apps';
+import { adminServiceOver, LoginCounter } from './admin';
+import { AppCache, appsVersion, loadAdminApps, refreshApps, upsertApp } from './apps';
 import { kindColumns, kindForPotatoType, toPotatoCard } from './cards';
 import type { DomainContext } from './context';
 import { createSnowflake, newCardStr, newCardStrs, newUserToken } from './ids';
@@ -22,7 +23,7 @@ import {
   queryBody,
   replayCheckApplies,
 } from './rules/index';
-import type { AppRecord, KamiService, ServiceOptions } from './types';
+import type { AppConfig, AppRecord, KamiService, ServiceOptions } from './types';
 
 export type KamiServiceHandle = KamiService & {
   close(): Promise<void>;
@@ -69,17 +70,54 @@ export async function createKamiService(options: ServiceOptions): Promise<KamiSe
       names.add(config.name);
       apps.add(await upsertApp(ctx, config));
     }
+    for (const app of await loadAdminApps(ctx, names)) apps.add(app);
     storage = await openStorage(db, ctx);
   } catch (error) {
     await db.close();
     throw error;
   }
-  return serviceOver(storage, ctx, apps);
+  return serviceOver(storage, ctx, apps, new Map(options.apps.map((a) => [a.name, a])));
 }
 
+/** PostgreSQL: how often a process looks for app changes made by another (admin API). */
+export const APP_REFRESH_MS = 2_000;
+
+/** Login counters are added to `login_stats` this often (and on close). */
+export const COUNTER_FLUSH_MS = 10_000;
+
 /** The service over any storage adapter (tests build it over an adapter of their own). */
-export function serviceOver(storage: Storage, ctx: DomainContext, apps: AppCache): KamiServiceHandle {
+export function serviceOver(
+  storage: Storage,
+  ctx: DomainContext,
+  apps: AppCache,
+  configured: ReadonlyMap<string, AppConfig> = new Map(),
+): KamiServiceHandle {
   const { clock } = ctx;
+  const counter = new LoginCounter();
+  const admin = adminServiceOver(storage, ctx, apps, counter, configured);
+  const counterTimer = setInterval(() => void admin.flushCounters().catch(() => {}), COUNTER_FLUSH_MS);
+  counterTimer.unref();
+  // Several processes may share a PostgreSQL database: an app changed through another one's
+  // admin API (rotation, new codes, settings, new app) is picked up within APP_REFRESH_MS.
+  let appsSeen: string | undefined;
+  let refreshing = false;
+  const refreshTimer =
+    storage.database.engine === 'postgres'
+      ? setInterval(() => {
+          if (refreshing) return;
+          refreshing = true;
+          appsVersion(ctx)
+            .then(async (version) => {
+              if (version !== appsSeen) await refreshApps(ctx, apps, new Set(configured.keys()));
+              appsSeen = version;
+            })
+            .catch(() => {})
+            .finally(() => {
+              refreshing = false;
+            });
+        }, APP_REFRESH_MS)
+      : undefined;
+  refreshTimer?.unref();
   /** Every expired session and token, a bounded slice at a time. */
   const sweepAll = async () => {
     const total = { sessions: 0, tokens: 0 };
@@ -130,13 +168,14 @@ export function serviceOver(storage: Storage, ctx: DomainContext, apps: AppCache
     },
     sharedAttempts: storage.attempts,
     resolveRoute: (code) => apps.route(code),
-    resolveAskKey: (askKey) => apps.askKey(askKey),
+    resolveAskKey: (askKey) => apps.askKey(askKey, clock.now()),
     listApps: () => apps.list(),
 
-    login(input) {
+    admin,
+    async login(input) {
       const { app } = input;
       const nowMs = clock.now();
-      return storage.withCard<LoginResult>(app.id, input.kami, (card) => {
+      const result = await storage.withCard<LoginResult>(app.id, input.kami, (card) => {
         const d = decideLogin(card, app, input, nowMs, ctx.md5);
         if (!d.ok || !card)
           return { value: d.ok ? { ok: false as const, error: 'CARD_NOT_FOUND' as const } : d };
@@ -149,6 +188,8 @@ export function serviceOver(storage: Storage, ctx: DomainContext, apps: AppCache
           },
         };
       });
+      counter.add(app.id, result.ok, nowMs);
+      return result;
     },
     async heartbeat(input) {
       const { app, statecode } = input;
@@ -271,7 +312,12 @@ export function serviceOver(storage: Storage, ctx: DomainContext, apps: AppCache
     sweepExpired: sweepAll,
     close() {
       clearInterval(timer);
-      closed ??= storage.close();
+      clearInterval(counterTimer);
+      if (refreshTimer) clearInterval(refreshTimer);
+      closed ??= admin
+        .flushCounters()
+        .catch(() => {})
+        .then(() => storage.close());
       return closed;
     },
   };

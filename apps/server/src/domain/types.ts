@@ -7,6 +7,7 @@ import type { AppSettings, T3RouteName } from '../schema/settings';
 import type { AttemptStore } from '../store/attempts';
 import type { CardRecord } from '../store/records';
 import type { DatabaseSpec } from '../store/spec';
+import type { AdminService } from './admin';
 
 export type { AppConfig, CardKind } from '../schema/config';
 // Settings, app definitions and card kinds are defined once, as schemas (src/schema); the store
@@ -27,6 +28,13 @@ export interface AppRecord {
   /** 调用码 per endpoint: 16 uppercase hex, unique across the server. */
   routes: Record<T3RouteName, string>;
   settings: AppSettings;
+  /** Where the app is defined: the config file (default) or the admin API (stored only). */
+  origin?: 'config' | 'admin';
+  /** Keys replaced by a rotation, still accepted until `until` (ms); then only the new ones. */
+  previous?: {
+    appKey?: { key: string; until: number } | undefined;
+    askKey?: { key: string; until: number } | undefined;
+  };
 }
 
 export type Fail = { ok: false; error: T3MessageCode };
@@ -113,6 +121,9 @@ export interface KamiService {
     state?: number;
     type?: number;
   }): Promise<{ list: PotatoCard[]; total: number }>;
+
+  /** The operator surface (admin API); absent on services built without it. */
+  readonly admin?: AdminService;
 
   // --- testing / admin -------------------------------------------------------------------
   mintCard(input: { app: AppRecord; card: CardKind; cardStr?: string; core?: string }): Promise<CardRecord>;

@@ -8,6 +8,7 @@ import { resolveServerSection, type ServerConfig } from '../config/types';
 import type { Clock, KamiService } from '../domain/types';
 import { docsPage } from '../openapi/docs-page';
 import { openApiDocument } from '../openapi/spec';
+import { ADMIN_PREFIX, adminRouter } from './admin/router';
 import { clientIpResolver } from './client-ip';
 import type { HttpContext } from './context';
 import { corsPolicy } from './cors';
@@ -96,6 +97,7 @@ function expressApp(ctx: HttpContext): Express {
   });
 
   app.use('/api', potatoRouter(ctx));
+  app.use(ADMIN_PREFIX, adminRouter(ctx));
   // No 404 or error handler here: what the app leaves unanswered goes back to the edge.
   return app;
 }

@@ -1,12 +1,23 @@
 // The startup text. Its first line is the URL alone, so scripts can read it; secrets are printed
-// only for the demo app (whose whole point is to be tried at once), never for configured apps.
+// only for the demo app (whose whole point is to be tried at once), never for configured apps:
+// for those it says where to get them (the admin API, through `kami apps show NAME --secrets`).
 import { describeDatabase } from '../config/database';
 import { type DatabaseSpec, T3_ROUTE_NAMES } from '../domain/types';
 import type { RunningServer } from './start-server';
 
+export interface BannerExtras {
+  /** A fresh admin token made for this (demo) start; printed once, never logged. */
+  adminToken?: string;
+}
+
+function routeLines(running: Pick<RunningServer, 'url'>, routes: Record<string, string>): string[] {
+  return T3_ROUTE_NAMES.map((r) => `  ${r.padEnd(12)} POST ${running.url}/${routes[r]}`);
+}
+
 export function formatBanner(
   running: Pick<RunningServer, 'url' | 'apps' | 'demo'>,
   db: DatabaseSpec,
+  extras: BannerExtras = {},
 ): string {
   const lines = [
     running.url,
@@ -20,7 +31,7 @@ export function formatBanner(
       `Demo app "${app.name}" (no --config given; settings are the defaults: timestamp and signature checks on)`,
       `  APPKEY       ${app.appKey}`,
       `  askKey       ${app.askKey}`,
-      ...T3_ROUTE_NAMES.map((r) => `  ${r.padEnd(12)} POST ${running.url}/${app.routes[r]}`),
+      ...routeLines(running, app.routes),
       `  potato user  userNumber=${potatoUser.userNumber} passWord=${potatoUser.passWord}`,
       `  fresh card   ${card} (天卡, unused)`,
       '',
@@ -28,7 +39,22 @@ export function formatBanner(
       `  export KAMI_URL=${running.url} KAMI_APPKEY=${app.appKey} KAMI_LOGIN_CODE=${app.routes.login} KAMI_HEARTBEAT_CODE=${app.routes.heartbeat} KAMI_CARD=${card}`,
     );
   } else {
-    for (const app of running.apps) lines.push(`app "${app.name}": login route ${app.routes.login}`);
+    for (const app of running.apps) {
+      lines.push(
+        '',
+        `App "${app.name}"`,
+        ...routeLines(running, app.routes),
+        `  secrets      kami apps show ${app.name} --secrets   (APPKEY and askKey; needs an admin token)`,
+      );
+    }
+  }
+  if (extras.adminToken) {
+    lines.push(
+      '',
+      'Admin token (for the kami CLI and the admin API, docs/operations.md; a new one each demo start, the last one revoked)',
+      `  export KAMI_URL=${running.url} KAMI_TOKEN=${extras.adminToken}`,
+      '  npx kami apps list        # then: npx kami cards create --app demo --kind time --type day --count 5',
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -4,6 +4,7 @@
 import { POTATO_MESSAGES } from '@kami-verify/core';
 import { TRANSPORT_MESSAGES } from '../http/transport-errors';
 import { openApiComponents } from '../schema/json-schema';
+import { ADMIN_SECURITY_SCHEME, adminPaths } from './admin';
 
 type Schema = Record<string, unknown>;
 
@@ -194,6 +195,7 @@ export function openApiDocument(): Schema {
       { name: 't3', description: 'T3 网络验证 login family.' },
       { name: 'potatocloud', description: '土豆API card management.' },
       { name: 'operations', description: 'Health and documentation.' },
+      { name: 'admin', description: 'Operator API (bearer admin token), see docs/operations.md.' },
     ],
     paths: {
       '/{callCode}': {
@@ -267,9 +269,11 @@ export function openApiDocument(): Schema {
       '/docs': operation('docsPage', 'Interactive reference (HTML)', {
         'text/html': { schema: { type: 'string' } },
       }),
+      ...adminPaths(),
     },
     components: {
       securitySchemes: {
+        ...ADMIN_SECURITY_SCHEME,
         askKey: { type: 'apiKey', in: 'header', name: 'askKey', description: "The app's potatocloud token." },
         apiUserToken: {
           type: 'apiKey',

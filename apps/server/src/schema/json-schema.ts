@@ -2,6 +2,7 @@
 // (schema/config.schema.json) and the OpenAPI components. They are generated for zod's input
 // side: what a file or a client may send (a setting with a default is optional).
 import { z } from 'zod';
+import { AdminReplies, AdminRequests } from './admin';
 import { ServerConfigSchema } from './config';
 import { CardListRequestSchema, CreateCardRequestSchema, PotatoLoginRequestSchema } from './potato';
 import * as replies from './replies';
@@ -52,6 +53,8 @@ export function openApiComponents(): Record<string, JsonSchema> {
     CreateCardRequest: CreateCardRequestSchema,
     CardListRequest: CardListRequestSchema,
     ...replies,
+    ...AdminRequests,
+    ...AdminReplies,
   };
   for (const [id, schema] of Object.entries(all)) registry.add(schema, { id });
   const { schemas } = z.toJSONSchema(registry, {

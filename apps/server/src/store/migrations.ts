@@ -120,4 +120,47 @@ CREATE INDEX attempts_expiry_idx ON attempts (expires_at);`,
 );
 CREATE INDEX seen_signatures_expiry_idx ON seen_signatures (expires_at);`,
   },
+  {
+    version: 8,
+    name: 'operator surface',
+    // Admin API (http/admin): tokens (only a sha-256 of each secret), the audit log, card labels,
+    // app origin and key rotation overlap, and hourly login counters.
+    sql: `ALTER TABLE cards ADD COLUMN remark text NOT NULL DEFAULT '';
+ALTER TABLE cards ADD COLUMN batch text NOT NULL DEFAULT '';
+CREATE INDEX cards_app_batch_idx ON cards (app_id, batch) WHERE batch <> '';
+ALTER TABLE apps ADD COLUMN origin text NOT NULL DEFAULT 'config';
+ALTER TABLE apps ADD COLUMN prev_app_key text;
+ALTER TABLE apps ADD COLUMN prev_app_key_until bigint;
+ALTER TABLE apps ADD COLUMN prev_ask_key text;
+ALTER TABLE apps ADD COLUMN prev_ask_key_until bigint;
+CREATE TABLE admin_tokens (
+  id         text PRIMARY KEY,
+  name       text NOT NULL,
+  hash       text NOT NULL UNIQUE,
+  scope      text NOT NULL CHECK (scope IN ('read', 'full')),
+  apps       jsonb,
+  created_at bigint NOT NULL,
+  revoked_at bigint
+);
+CREATE TABLE admin_audit (
+  id         text PRIMARY KEY,
+  at         bigint NOT NULL,
+  token_id   text,
+  token_name text,
+  action     text NOT NULL,
+  target     text,
+  params     jsonb,
+  ip         text NOT NULL,
+  status     integer NOT NULL,
+  result     text
+);
+CREATE INDEX admin_audit_at_idx ON admin_audit (at DESC, id DESC);
+CREATE TABLE login_stats (
+  app_id   text NOT NULL,
+  hour     bigint NOT NULL,
+  logins   bigint NOT NULL DEFAULT 0,
+  failures bigint NOT NULL DEFAULT 0,
+  PRIMARY KEY (app_id, hour)
+);`,
+  },
 ];

@@ -8,6 +8,17 @@ import { postgresAttempts } from './attempts';
 import type { CardRecord } from './records';
 import { firstUseInDatabase } from './seen-signatures';
 import { findPotatoUser, findUserToken, saveUserToken, sweepUserTokens } from './sql/accounts';
+import {
+  adminRecords,
+  cardsWithSessions,
+  countCardsByState,
+  countOnline,
+  existingCardStrs,
+  insertImportedCards,
+  selectAdminCard,
+  selectAdminCards,
+  selectSessions,
+} from './sql/admin';
 import { CARD_COLUMNS, type CardRow, cardColumns, num, toCardRecord } from './sql/card-rows';
 import { type CardWrites, writeCardChangeOrReread, writeCardChanges } from './sql/card-writes';
 import { insertCardRows, insertUniformCardRows, listCardRows, selectCard } from './sql/cards';
@@ -165,6 +176,14 @@ export function createPostgresStorage(
     },
     bulkInsertCards: (count, next) => bulkInsert(db, count, next),
     listCards: (query) => listCardRows(db, query),
+    admin: adminRecords(db),
+    adminCards: (query) => selectAdminCards(db, query),
+    adminCard: (appId, cardStr) => selectAdminCard(db, appId, cardStr),
+    importCards: (appId, cards) => importCards(db, appId, cards),
+    countCards: (appId, nowSeconds) => countCardsByState(db, appId, nowSeconds),
+    listSessions: (q) => selectSessions(db, q),
+    countOnline: (appId, nowMs) => countOnline(db, appId, nowMs),
+    cardsWithSessions: (appId) => cardsWithSessions(db, appId),
     findPotatoUser: (appId, userNumber) => findPotatoUser(db, appId, userNumber),
     saveUserToken: (token) => saveUserToken(db, token),
     findUserToken: (token) => findUserToken(db, token),
@@ -208,6 +227,42 @@ export function bulkInsert(
     }
     return inserted;
   });
+}
+
+/** Rows per INSERT of an import. */
+const IMPORT_BATCH_SIZE = 5_000;
+
+/** An import in one transaction on either engine: all cards, or none when one exists already. */
+export function importCards(
+  db: Database,
+  appId: string,
+  cards: Parameters<Storage['importCards']>[1],
+): ReturnType<Storage['importCards']> {
+  return db
+    .transaction(async (tx) => {
+      for (let i = 0; i < cards.length; i += IMPORT_BATCH_SIZE) {
+        const slice = cards.slice(i, i + IMPORT_BATCH_SIZE);
+        const [exists] = await existingCardStrs(
+          tx,
+          appId,
+          slice.map((c) => c.cardStr),
+        );
+        // Nothing written yet in this transaction is kept: the caller's error names the card.
+        if (exists !== undefined) throw new ImportConflict(exists);
+        await insertImportedCards(tx, slice);
+      }
+      return { inserted: cards.length };
+    })
+    .catch((error: unknown) => {
+      if (error instanceof ImportConflict) return { exists: error.cardStr };
+      throw error;
+    });
+}
+
+class ImportConflict extends Error {
+  constructor(readonly cardStr: string) {
+    super(`card ${cardStr} exists`);
+  }
 }
 
 /** Pending renewals are written at least this often. */

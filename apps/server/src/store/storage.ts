@@ -4,6 +4,7 @@
 // group commit). The service decides every rule; an adapter only reads, locks and writes.
 import type { AttemptStore } from './attempts';
 import type { CardRecord } from './records';
+import type { AdminCard, AdminCardQuery, AdminCardState, AdminRecords, ImportedCard } from './sql/admin';
 import type { Database } from './types';
 
 export interface SessionRecord {
@@ -49,6 +50,9 @@ export interface NewCard {
   core: string;
   createdIp: string;
   nowMs: number;
+  /** Operator labels (admin bulk creation); '' when absent. */
+  remark?: string;
+  batch?: string;
 }
 
 export interface CardListQuery {
@@ -127,6 +131,24 @@ export interface Storage {
    * process is the only one (embedded), where the throttle's own memory is authoritative.
    */
   readonly attempts?: AttemptStore | undefined;
+  // --- operator surface (domain/admin.ts) ----------------------------------------------------
+  /** Admin tokens, audit log and login counters: tables no adapter caches. */
+  readonly admin: AdminRecords;
+  /** A keyset page of cards with their labels, reflecting every acknowledged change. */
+  adminCards(query: AdminCardQuery): Promise<AdminCard[]>;
+  adminCard(appId: string, cardStr: string): Promise<AdminCard | undefined>;
+  /** All or none: nothing is inserted when a card string exists already (`exists` names it). */
+  importCards(appId: string, cards: ImportedCard[]): Promise<{ inserted: number } | { exists: string }>;
+  countCards(appId: string, nowSeconds: number): Promise<Record<AdminCardState, number>>;
+  listSessions(q: {
+    appId: string;
+    cardStr?: string | undefined;
+    nowMs: number;
+    limit: number;
+  }): Promise<Array<SessionRecord & { cardStr: string }>>;
+  countOnline(appId: string, nowMs: number): Promise<number>;
+  cardsWithSessions(appId: string): Promise<string[]>;
+
   /** The database for admin tooling and tests; the embedded adapter keeps its memory consistent with it. */
   readonly database: Database;
   close(): Promise<void>;

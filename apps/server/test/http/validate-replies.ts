@@ -113,6 +113,13 @@ async function validateReply(violations: string[], method: string, url: URL, res
   const media = response.content[type];
   if (!media?.schema) return void violations.push(`${what}: content type "${type}" not in the document`);
   if (type === 'text/html') return;
+  if (type === 'text/csv') return check(violations, what, validatorFor(media.schema), text);
+  if (type === 'application/x-ndjson') {
+    // One JSON value per line, each held to the schema.
+    for (const line of text.split('\n'))
+      if (line !== '') check(violations, what, validatorFor(media.schema), JSON.parse(line));
+    return;
+  }
   const t3 = path === '/{callCode}' ? routes.get(pathname.slice(1).toUpperCase()) : undefined;
   let body: unknown;
   if (type === 'text/plain') {

@@ -17,3 +17,33 @@ export function decideDelete(card: CardRecord | undefined, nowMs: number): CardR
   if (!card || card.status === 0) return undefined;
   return { ...card, status: 0, modifiedAt: nowMs };
 }
+
+/**
+ * Operator unbind: clears the bound device and IP and ends the card's sessions. Unlike the
+ * client's unbind it is not counted toward the card's `change` limit.
+ */
+export function decideOperatorUnbind(card: CardRecord | undefined, nowMs: number): CardRecord | undefined {
+  if (!card || card.status === 0) return undefined;
+  return { ...card, imei: null, boundIp: null, modifiedAt: nowMs };
+}
+
+export type ExpiryRefusal = 'not-found' | 'not-a-time-card' | 'not-activated';
+
+/**
+ * A time card's expiry set (unix seconds) or moved. Only an activated time card has one: an unused
+ * card's expiry starts at its first login, permanent and count cards never expire by time.
+ */
+export function decideExpiry(
+  card: CardRecord | undefined,
+  change: { expiresAt?: number | undefined; extendSeconds?: number | undefined },
+  nowMs: number,
+): CardRecord | ExpiryRefusal {
+  if (!card || card.status === 0) return 'not-found';
+  if (card.kind !== 'time') return 'not-a-time-card';
+  if (card.activatedAt === null || card.expiresAt === null) return 'not-activated';
+  const expiresAt =
+    change.expiresAt !== undefined
+      ? change.expiresAt
+      : Math.max(0, card.expiresAt + (change.extendSeconds ?? 0));
+  return { ...card, expiresAt, modifiedAt: nowMs };
+}

@@ -1,6 +1,6 @@
 // Every card rule, as pure functions: no I/O, no clock, no randomness. The service runs them for
 // both storage engines, inside each adapter's atomic section.
-export { decideDelete, decideDisable } from './admin';
+export { decideDelete, decideDisable, decideExpiry, decideOperatorUnbind, type ExpiryRefusal } from './admin';
 export {
   type CardPhase,
   cardPhase,

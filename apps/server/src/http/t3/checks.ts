@@ -15,6 +15,11 @@ export interface CheckedRequest {
   values: Map<string, string>;
   /** The pre-hash sign text, when the app uses two-way signatures (it goes into the token). */
   signText: string | undefined;
+  /**
+   * The app as this request is served: during a key rotation's overlap a request signed with
+   * the previous APPKEY is answered with that key (its token included), so old clients work on.
+   */
+  app: AppRecord;
 }
 
 /** Any decoding failure is `undefined`: the caller answers each field's one reply for all. */
@@ -48,7 +53,8 @@ export function checkT3Request(input: {
   codec: ServerCodec;
   nowMs: number;
 }): CheckedRequest | { error: T3MessageCode } {
-  const { app, route, fields, codec } = input;
+  const { route, fields, codec } = input;
+  let app = input.app;
   const s = app.settings;
   const refused = endpointRefusal(app, route);
   if (refused) return refused;
@@ -63,8 +69,12 @@ export function checkT3Request(input: {
     if (raw === undefined || raw === '') return { error: 'SIGNATURE_REQUIRED' };
     // Undecodable and wrong are one answer: no oracle on how decoding failed.
     const signature = tryDecode(codec, raw);
-    if (signature === undefined || !verifyT3Signature(md5, fields, app.appKey, signature)) {
-      return { error: 'SIGNATURE_INVALID' };
+    if (signature === undefined) return { error: 'SIGNATURE_INVALID' };
+    if (!verifyT3Signature(md5, fields, app.appKey, signature)) {
+      const old = app.previous?.appKey;
+      if (!old || input.nowMs >= old.until || !verifyT3Signature(md5, fields, old.key, signature))
+        return { error: 'SIGNATURE_INVALID' };
+      app = { ...app, appKey: old.key };
     }
     // Only the two-way token hashes it (the login handler passes it on for that setting only).
     if (s.signatureCheck === 'two-way') signText = buildSignText(fields, app.appKey);
@@ -87,5 +97,5 @@ export function checkT3Request(input: {
     if (decoded === undefined || decoded.includes('\u0000')) return { error: 'BAD_REQUEST' };
     values.set(name, decoded);
   }
-  return { values, signText };
+  return { values, signText, app };
 }

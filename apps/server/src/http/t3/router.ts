@@ -95,7 +95,7 @@ async function handleT3(
     else {
       await T3_HANDLERS[route]({
         service: ctx.service,
-        app,
+        app: checked.app,
         values: checked.values,
         signText: checked.signText,
         ip,

@@ -22,10 +22,20 @@
 //   wait for those changes and decide again; a soft session waits for them and shares their
 //   fate. No reply is based on state that may still be rolled back.
 
-import { bulkInsert } from '../postgres-storage';
+import { bulkInsert, importCards } from '../postgres-storage';
 import type { CardRecord } from '../records';
 import { SeenSignatures } from '../seen-signatures';
 import { findPotatoUser, findUserToken, saveUserToken, sweepUserTokens } from '../sql/accounts';
+import {
+  type AdminRecords,
+  adminRecords,
+  cardsWithSessions,
+  countCardsByState,
+  countOnline,
+  selectAdminCard,
+  selectAdminCards,
+  selectSessions,
+} from '../sql/admin';
 import { recordOfNewCard } from '../sql/card-rows';
 import { writeCardChanges } from '../sql/card-writes';
 import { listCardRows } from '../sql/cards';
@@ -187,6 +197,52 @@ export class EmbeddedStorage implements Storage {
   async listCards(query: Parameters<Storage['listCards']>[0]): ReturnType<Storage['listCards']> {
     await this.sync();
     return listCardRows(this.db, query);
+  }
+
+  // --- operator surface ----------------------------------------------------------------------
+  // Reads write everything back first; an import runs exclusively (caches reloaded after).
+
+  get admin(): AdminRecords {
+    this.adminRecords ??= adminRecords(this.db);
+    return this.adminRecords;
+  }
+  private adminRecords: AdminRecords | undefined;
+
+  async adminCards(query: Parameters<Storage['adminCards']>[0]): ReturnType<Storage['adminCards']> {
+    await this.sync();
+    return selectAdminCards(this.db, query);
+  }
+
+  async adminCard(appId: string, cardStr: string): ReturnType<Storage['adminCard']> {
+    await this.sync();
+    return selectAdminCard(this.db, appId, cardStr);
+  }
+
+  importCards(
+    appId: string,
+    cards: Parameters<Storage['importCards']>[1],
+  ): ReturnType<Storage['importCards']> {
+    return this.exclusive(() => importCards(this.db, appId, cards));
+  }
+
+  async countCards(appId: string, nowSeconds: number): ReturnType<Storage['countCards']> {
+    await this.sync();
+    return countCardsByState(this.db, appId, nowSeconds);
+  }
+
+  async listSessions(q: Parameters<Storage['listSessions']>[0]): ReturnType<Storage['listSessions']> {
+    await this.sync();
+    return selectSessions(this.db, q);
+  }
+
+  async countOnline(appId: string, nowMs: number): Promise<number> {
+    await this.sync();
+    return countOnline(this.db, appId, nowMs);
+  }
+
+  async cardsWithSessions(appId: string): Promise<string[]> {
+    await this.sync();
+    return cardsWithSessions(this.db, appId);
   }
 
   // --- potato accounts ------------------------------------------------------------------------

@@ -67,8 +67,8 @@ export function insertUniformCardRows(db: Queryable, cards: readonly NewCard[]) 
   const first = cards[0];
   if (!first) return Promise.resolve({ rows: [], rowCount: 0 });
   return db.query(
-    `INSERT INTO cards (id, app_id, card_str, kind, type, duration_seconds, uses_total, uses_left, core, created_ip, created_at, modified_at)
-     SELECT u.id, $3, u.card_str, $4, $5, $6, $7, $7, $8, $9, $10, $10
+    `INSERT INTO cards (id, app_id, card_str, kind, type, duration_seconds, uses_total, uses_left, core, created_ip, created_at, modified_at, remark, batch)
+     SELECT u.id, $3, u.card_str, $4, $5, $6, $7, $7, $8, $9, $10, $10, $11, $12
      FROM unnest($1::text[], $2::text[]) AS u(id, card_str)`,
     [
       textArrayLiteral(cards.map((c) => c.id)),
@@ -81,6 +81,8 @@ export function insertUniformCardRows(db: Queryable, cards: readonly NewCard[]) 
       first.core,
       first.createdIp,
       first.nowMs,
+      first.remark ?? '',
+      first.batch ?? '',
     ],
   );
 }
