@@ -89,7 +89,7 @@ try {
     try {
       for (const [name, op] of Object.entries(workloads(query))) {
         await measure(op); // warm-up: prepares every statement on every connection
-        (results[name] ??= {})[driver] = await measure(op);
+        results[name] = { ...results[name], [driver]: await measure(op) };
         console.error(`pg-drivers: ${driver} ${name}: ${Math.round(results[name][driver])} ops/s`);
       }
     } finally {
