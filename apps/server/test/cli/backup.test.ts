@@ -224,7 +224,7 @@ describe('backup and restore on the embedded store', SLOW, () => {
         env: { ...process.env, TERM: 'xterm' },
       });
       expect(run.status).toBe(0);
-      expect(run.stdout).toMatch(/backup \[[█░]+\] 100% 3\d\d\/3\d\d/);
+      expect(run.stdout).toMatch(/backup \[[=-]+\] 100% 3\d\d\/3\d\d/);
       const quiet = spawnSync('script', ['-qec', `${command} --force --no-progress`, '/dev/null'], {
         encoding: 'utf8',
       });
