@@ -520,3 +520,51 @@ describe.runIf(process.env.KAMI_TEST_STORE === 'postgres')('several processes on
     }
   }, 30_000);
 });
+
+describe('audit log', () => {
+  it('holds every action, pages by cursor, and never a secret', async () => {
+    const entries: Array<Record<string, unknown>> = [];
+    let cursor: string | null = null;
+    do {
+      const page = await api(`/audit?limit=25${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status).toBe(200);
+      entries.push(...page.json.entries);
+      cursor = page.json.nextCursor;
+    } while (cursor);
+    const ids = entries.map((e) => e.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const times = entries.map((e) => e.at as number);
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+    const actions = new Set(entries.map((e) => e.action));
+    for (const action of [
+      'tokens.list',
+      'tokens.create',
+      'tokens.revoke',
+      'audit.list',
+      'apps.list',
+      'apps.create',
+      'apps.show',
+      'apps.settings',
+      'apps.rotate',
+      'apps.routes',
+      'cards.create',
+      'cards.list',
+      'cards.export',
+      'cards.import',
+      'cards.show',
+      'cards.disable',
+      'cards.enable',
+      'cards.unbind',
+      'cards.delete',
+      'cards.expiry',
+      'sessions.list',
+      'sessions.kick',
+      'stats.show',
+    ])
+      expect(actions, action).toContain(action);
+    const text = JSON.stringify(entries);
+    for (const secret of [full, read, limited, server.app.appKey, server.app.askKey])
+      expect(text).not.toContain(secret);
+    expect(entries.every((e) => e.ip === '127.0.0.1')).toBe(true);
+  });
+});
