@@ -1,6 +1,7 @@
 // The admin API (/admin/v1/) over real HTTP, on the embedded store or (KAMI_TEST_STORE=postgres)
 // PostgreSQL: authentication, scopes, app limits, every route, validation naming the field, and
 // an audit entry for each action. Replies are checked against the OpenAPI document.
+import { get } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdminToken } from '../../src/domain/admin-tokens';
 import type { KamiServiceHandle } from '../../src/domain/service';
@@ -420,6 +421,29 @@ describe('export and import', () => {
     );
     expect(Number(n.rows[0]?.n)).toBe(9_990);
   }, 120_000);
+
+  it('a client that leaves mid-export does not stall the server', async () => {
+    // node:http directly: the reply is cut on purpose, so it is not one to validate.
+    const first = await new Promise<number>((resolve, reject) => {
+      const req = get(
+        `${server.url}/admin/v1/apps/export-src/export`,
+        { headers: { authorization: `Bearer ${full}` } },
+        (res) => {
+          res.once('data', (chunk: Buffer) => {
+            req.destroy();
+            resolve(chunk.length);
+          });
+        },
+      );
+      req.on('error', (e) =>
+        e.message.includes('aborted') || e.message.includes('socket hang up') ? undefined : reject(e),
+      );
+    });
+    expect(first).toBeGreaterThan(0);
+    const again = await api('/apps/export-src/export?state=disabled');
+    expect(again.status).toBe(200);
+    expect(again.text.trim().split('\n')).toHaveLength(2);
+  });
 
   it('import errors name the row and column; nothing is imported', async () => {
     await api('/apps', { method: 'POST', body: { name: 'import-bad' } });
