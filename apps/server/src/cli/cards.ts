@@ -7,7 +7,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { type Command, Option } from 'commander';
-import type { AdminClient } from './client';
+import { type AdminClient, serverOptions } from './client';
 import {
   APP_OPTION,
   appPath,
@@ -22,7 +22,7 @@ import type { CliContext } from './context';
 import { CliError, EXIT, usageError } from './exit-codes';
 import { type Format, formatOf, renderRecord, renderRows } from './output';
 import { progress } from './progress';
-import { duration, integer, oneOf } from './values';
+import { duration, integer } from './values';
 
 const TIME_TYPES = { day: 0, week: 1, month: 2, season: 3, year: 4 } as const;
 const STATES = ['unused', 'active', 'ended', 'disabled', 'deleted'] as const;
@@ -164,12 +164,18 @@ async function createCards(
   return keys;
 }
 
+/** --url and the token options, without the shared --json / --csv (cards create has its own). */
+function withServer(cmd: Command): Command {
+  for (const o of serverOptions()) cmd.addOption(o);
+  return cmd;
+}
+
 export function registerCards(program: Command, ctx: CliContext): void {
   const cards = program
     .command('cards')
     .description('Cards: bulk create, list, export/import, disable, enable, delete, reset device, extend');
 
-  serverCommand(
+  withServer(
     cards
       .command('create')
       .description(
@@ -182,7 +188,9 @@ export function registerCards(program: Command, ctx: CliContext): void {
       .requiredOption('--count <n>', 'how many (1–1 000 000)', integer(1, 1_000_000))
       .option('--remark <text>', 'a label stored on every card')
       .option('--batch <name>', 'a batch name stored on every card (list/export filter)')
-      .option('--out <file>', 'write the keys to this CSV file (header `key`) instead of stdout')
+      .option('--json', 'print {created, keys} as JSON')
+      .option('--csv [file]', 'keys as CSV (header `key`): to this file, or to stdout without one')
+      .option('--out <file>', 'the same as --csv <file>')
       .option('--force', 'overwrite --out if it exists')
       .option('--no-progress', 'no progress bar even on a terminal'),
   ).action(
@@ -198,11 +206,15 @@ export function registerCards(program: Command, ctx: CliContext): void {
         out?: string;
         force?: boolean;
         progress: boolean;
+        csv?: boolean | string;
       },
     ) => {
-      const format = formatOf(flags);
+      const file = typeof flags.csv === 'string' ? flags.csv : flags.out;
+      if (typeof flags.csv === 'string' && flags.out !== undefined)
+        throw usageError('--csv <file> and --out: give one');
+      const format = formatOf({ json: flags.json, csv: flags.csv !== undefined });
       const card = cardKind(flags);
-      const out = flags.out === undefined ? undefined : resolve(flags.out);
+      const out = file === undefined ? undefined : resolve(file);
       if (out && existsSync(out) && !flags.force)
         throw usageError(`--out: ${out} exists (pass --force to overwrite it)`);
       const keys = await createCards(

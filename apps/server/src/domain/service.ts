@@ -101,8 +101,9 @@ export function serviceOver(
   // admin API (rotation, new codes, settings, new app) is picked up within APP_REFRESH_MS.
   let appsSeen: string | undefined;
   let refreshing = false;
+  // The adapter shares attempt counters exactly when other processes may share its database.
   const refreshTimer =
-    storage.database.engine === 'postgres'
+    storage.attempts !== undefined
       ? setInterval(() => {
           if (refreshing) return;
           refreshing = true;

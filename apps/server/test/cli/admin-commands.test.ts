@@ -11,6 +11,9 @@ import { freshPostgres, POSTGRES_ADMIN_URL, type TestDatabase } from '../http/db
 import { type Proc, startProcess, stopProcess } from '../http/processes';
 import { ensureBuilt, kami, kamiServerBin } from './run-kami';
 
+// Every test spawns real processes; on a loaded shared machine each can take seconds.
+const SLOW = { timeout: 180_000 };
+
 const onPostgres = process.env.KAMI_TEST_STORE === 'postgres' && POSTGRES_ADMIN_URL !== undefined;
 const APP_KEY = 'b'.repeat(32);
 
@@ -74,7 +77,7 @@ async function t3Login(route: string, kamiKey: string, imei: string): Promise<Re
   return (await res.json()) as Record<string, unknown>;
 }
 
-describe('kami against a running server', () => {
+describe('kami against a running server', SLOW, () => {
   it('a second offline tokens create while an embedded server holds the store exits 6', async () => {
     if (onPostgres) return; // PostgreSQL has no lock: offline commands run beside the servers
     const r = await kami(['tokens', 'create', '--db', store]);
@@ -159,6 +162,23 @@ describe('kami against a running server', () => {
     ]);
     expect(count.code).toBe(0);
     expect(count.stdout.trim().split('\n')).toHaveLength(2);
+    const csvFile = join(base, 'count.csv');
+    const asCsv = await run([
+      'cards',
+      'create',
+      '--app',
+      'tool',
+      '--kind',
+      'count',
+      '--uses',
+      '3',
+      '--count',
+      '3',
+      '--csv',
+      csvFile,
+    ]);
+    expect(asCsv.code).toBe(0);
+    expect(readFileSync(csvFile, 'utf8')).toMatch(/^key\n([0-9A-F]{32}\n){3}$/);
 
     const exported = join(base, 'shop.csv');
     const exp = await run(['cards', 'export', '--app', 'shop', '--batch', 'b1', '--out', exported]);

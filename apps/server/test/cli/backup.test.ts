@@ -2,6 +2,7 @@
 // sessions and potato tokens goes to a file and comes back identical (compared row by row, not
 // through the CLI's own checksums), on the embedded store, on PostgreSQL and across the two.
 
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,10 @@ import { parseDatabaseSpec } from '../../src/config/database';
 import { createKamiService } from '../../src/domain/index';
 import { openDatabase } from '../../src/store/index';
 import { freshPostgres, POSTGRES_ADMIN_URL, type TestDatabase } from '../http/db';
-import { ensureBuilt, kami, kamiServerBin } from './run-kami';
+import { ensureBuilt, kami, kamiBin, kamiServerBin } from './run-kami';
+
+// Every test spawns real processes; on a loaded shared machine each can take seconds.
+const SLOW = { timeout: 180_000 };
 
 let base: string;
 const databases: TestDatabase[] = [];
@@ -83,7 +87,7 @@ async function contents(db: string): Promise<Record<string, string[]>> {
 
 const rowCount = (c: Record<string, string[]>) => Object.values(c).reduce((n, rows) => n + rows.length, 0);
 
-describe('backup and restore on the embedded store', () => {
+describe('backup and restore on the embedded store', SLOW, () => {
   it('round-trips every table exactly, and the restored store serves the same cards', async () => {
     await seed(dir('a'));
     const before = await contents(dir('a'));
@@ -207,6 +211,28 @@ describe('backup and restore on the embedded store', () => {
     }
   });
 
+  // `script` gives the command a pseudo-terminal: the one place a progress bar must appear.
+  it.skipIf(spawnSync('script', ['--version']).status !== 0)(
+    'on a terminal, a progress bar on stderr',
+    () => {
+      const file = join(base, 'tty.kami.gz');
+      const command = [process.execPath, kamiBin, 'backup', file, '--db', dir('a')]
+        .map((a) => `'${a}'`)
+        .join(' ');
+      const run = spawnSync('script', ['-qec', command, '/dev/null'], {
+        encoding: 'utf8',
+        env: { ...process.env, TERM: 'xterm' },
+      });
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/backup \[[=-]+\] 100% 3\d\d\/3\d\d/);
+      const quiet = spawnSync('script', ['-qec', `${command} --force --no-progress`, '/dev/null'], {
+        encoding: 'utf8',
+      });
+      expect(quiet.status).toBe(0);
+      expect(quiet.stdout).not.toMatch(/backup \[/);
+    },
+  );
+
   it('kami-server backup is the same command', async () => {
     const run = await kami(['backup', join(base, 'via-server.gz'), '--db', dir('a'), '--csv'], {
       bin: kamiServerBin,
@@ -217,7 +243,7 @@ describe('backup and restore on the embedded store', () => {
   });
 });
 
-describe.skipIf(!POSTGRES_ADMIN_URL)('backup and restore on PostgreSQL, and across engines', () => {
+describe.skipIf(!POSTGRES_ADMIN_URL)('backup and restore on PostgreSQL, and across engines', SLOW, () => {
   const pg = async () => {
     const d = await freshPostgres(POSTGRES_ADMIN_URL!);
     databases.push(d);

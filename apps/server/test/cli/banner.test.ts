@@ -8,6 +8,9 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, kami, kamiServerBin } from './run-kami';
 
+// Every test spawns real processes; on a loaded shared machine each can take seconds.
+const SLOW = { timeout: 180_000 };
+
 let base: string;
 const children: ChildProcess[] = [];
 
@@ -49,7 +52,7 @@ async function banner(
   return text;
 }
 
-describe('startup banner', () => {
+describe('startup banner', SLOW, () => {
   it('a demo start prints a fresh admin token that works with kami; the next start revokes it', async () => {
     const dir = join(base, 'demo-data');
     let first = '';
@@ -71,7 +74,7 @@ describe('startup banner', () => {
       expect((await kami(['apps', 'list'], { env: { KAMI_URL: url!, KAMI_TOKEN: first } })).code).toBe(3);
       expect((await kami(['apps', 'list'], { env: { KAMI_URL: url!, KAMI_TOKEN: second! } })).code).toBe(0);
     });
-  }, 120_000);
+  });
 
   it('with --config: every app’s route codes and where its secrets are, no secrets', async () => {
     const config = join(base, 'kami.json');

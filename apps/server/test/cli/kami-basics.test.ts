@@ -3,9 +3,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, kami, kamiServerBin } from './run-kami';
 
+// Every test spawns real processes; on a loaded shared machine each can take seconds.
+const SLOW = { timeout: 180_000 };
+
 beforeAll(() => ensureBuilt(), 120_000);
 
-describe('kami basics', () => {
+describe('kami basics', SLOW, () => {
   it('--help lists the command groups and the exit codes; kami-server help is the same', async () => {
     for (const bin of [undefined, kamiServerBin]) {
       const run = await kami(bin ? ['help'] : ['--help'], bin ? { bin } : {});

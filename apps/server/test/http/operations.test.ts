@@ -1,7 +1,9 @@
 // Operations: hostile input, body limit, throttling, CORS, health, OpenAPI, docs, request logs.
+
 import { request as httpRequest } from 'node:http';
 import { POTATO_MESSAGES, T3_MESSAGES } from '@kami-verify/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminPaths } from '../../src/openapi/admin';
 import { startTestServer, type TestServer } from '../../src/testing';
 import { type TestDatabase, testDatabase } from './db';
 import { clientFor, postT3, potato, potatoAuth, t3 } from './helpers';
@@ -311,6 +313,7 @@ describe('health, OpenAPI, docs', () => {
         '/healthz',
         '/openapi.json',
         '/docs',
+        ...Object.keys(adminPaths()),
       ].sort(),
     );
     const text = JSON.stringify(doc);

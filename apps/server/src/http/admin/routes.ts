@@ -227,6 +227,7 @@ export function adminRoutes(ctx: HttpContext): Router {
         batch: body.batch,
         ip: c.clientIp(req),
         onInserted: (keys) => {
+          if (res.destroyed) return; // the client left; the cards are still created (batch label)
           res.write(csv ? `${keys.join('\n')}\n` : keys.map((key) => `{"key":"${key}"}\n`).join(''));
         },
       });
@@ -287,7 +288,7 @@ export function adminRoutes(ctx: HttpContext): Router {
           : rows.map((r, i) => `${n + i === 0 ? '' : ','}\n${JSON.stringify(r)}`).join('');
         n += rows.length;
         // Constant memory: the next batch is read only once this one left the buffer.
-        if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+        if (!res.write(chunk)) await drained(res);
         if (res.destroyed) break;
       }
     } catch (error) {
@@ -377,6 +378,19 @@ export function adminRoutes(ctx: HttpContext): Router {
     return { app: app.name, ...stats };
   });
   return router;
+}
+
+/** Resolves when the socket buffer drained, or the client went away. */
+function drained(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
 }
 
 function filterOf(q: {
