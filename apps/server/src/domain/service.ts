@@ -6,6 +6,7 @@ import { openDatabase } from '../store/index';
 import { createPostgresStorage } from '../store/postgres-storage';
 import type { Storage } from '../store/storage';
 import type { Database } from '../store/types';
+import { accountMethods } from './accounts';
 import { AppCache, upsertApp } from './apps';
 import { kindColumns, kindForPotatoType, toPotatoCard } from './cards';
 import type { DomainContext } from './context';
@@ -180,6 +181,8 @@ export function serviceOver(storage: Storage, ctx: DomainContext, apps: AppCache
         };
       });
     },
+
+    ...accountMethods(storage, ctx),
 
     async potatoLogin({ app, userNumber, passWord }) {
       const user = await storage.findPotatoUser(app.id, userNumber);

@@ -102,9 +102,11 @@ export const AppSettingsSchema = strict({
     .describe(
       'Live sessions (statecodes) one card may hold; a login beyond it ends the oldest (状态码不存在 for it).',
     ),
-  ipBinding: oneOf(['off', 'exact'])
+  ipBinding: oneOf(['off', 'exact', 'ip', 'province', 'city'])
     .default('off')
-    .describe("请在原IP登录 when 'exact' and the IP differs from the bound one."),
+    .describe(
+      "The first login binds the client's address: 'ip' (or its older name 'exact') the IP itself (请在原IP登录), 'province' / 'city' its region from the bundled offline IP database (请在原省内登录 / 请在市内登录). Account logins only for the regions.",
+    ),
   unbindLimit: int(0).default(3).describe('Most unbinds per card (解绑次数已达上限 beyond).'),
   unbindEndsSessions: bool()
     .default(true)

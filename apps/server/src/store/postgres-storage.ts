@@ -9,6 +9,17 @@ import { findPotatoUser, findUserToken, saveUserToken, sweepUserTokens } from '.
 import { type CardRow, cardColumns, num, toCardRecord } from './sql/card-rows';
 import { type CardWrites, writeCardChangeIf, writeCardChanges } from './sql/card-writes';
 import { insertCardRows, insertUniformCardRows, listCardRows, selectCard } from './sql/cards';
+import {
+  cardRecharged,
+  countOnlineUsers,
+  insertUser,
+  renewUserSession,
+  selectUser,
+  selectUserSession,
+  sweepUserSessions,
+  writeRecharge,
+  writeUserChange,
+} from './sql/users';
 import type { CardChange, Storage } from './storage';
 import type { Database, Queryable } from './types';
 
@@ -101,6 +112,7 @@ export function createPostgresStorage(db: Database, clock: { now(): number }): S
     findUserToken: (token) => findUserToken(db, token),
     firstUseOfSignature: (appId, signature, nowMs, expiresAt) =>
       firstUseInDatabase(db, appId, signature, nowMs, expiresAt),
+    ...userMethods(db, clock),
     async sweep(nowMs, limit) {
       // Renewals first, so that a session renewed here is not swept as expired.
       await renewals.flush();
@@ -111,6 +123,7 @@ export function createPostgresStorage(db: Database, clock: { now(): number }): S
         [nowMs, limit],
       );
       await attempts.sweep(nowMs);
+      await sweepUserSessions(db, nowMs, limit);
       await db.query('DELETE FROM seen_signatures WHERE expires_at <= $1', [nowMs]);
       return { sessions: sessions.rowCount, tokens: await sweepUserTokens(db, nowMs) };
     },
@@ -118,6 +131,50 @@ export function createPostgresStorage(db: Database, clock: { now(): number }): S
       await renewals.close();
       await db.close();
     },
+  };
+}
+
+/**
+ * The app-user methods of the port over one database, shared by both adapters: every change is a
+ * transaction with the account's row (and a recharge's card row) locked. On PGlite a transaction
+ * is exclusive anyway; the embedded adapter adds its own card-cache handling around recharge.
+ */
+export function userMethods(
+  db: Database,
+  clock: { now(): number },
+): Pick<
+  Storage,
+  'insertUser' | 'readUser' | 'withUser' | 'rechargeUser' | 'renewUserSession' | 'countOnlineUsers'
+> {
+  return {
+    insertUser: (user) => insertUser(db, user),
+    readUser: (appId, username) => selectUser(db, appId, username),
+    withUser(appId, username, decide) {
+      return db.transaction(async (tx) => {
+        const user = await selectUser(tx, appId, username, true);
+        const { value, change } = decide(user);
+        if (user && change) await writeUserChange(tx, user, change);
+        return value;
+      });
+    },
+    rechargeUser(appId, username, cardStr, decide) {
+      return db.transaction(async (tx) => {
+        // Card first, then account: every recharge locks in this order (no deadlock between them).
+        const card = await selectCard(tx, appId, cardStr, true);
+        const user = await selectUser(tx, appId, username, true);
+        const recharged = card ? await cardRecharged(tx, card.id) : false;
+        const { value, change } = decide(user, card, recharged);
+        if (change) await writeRecharge(tx, change.user, change.card, clock.now());
+        return value;
+      });
+    },
+    async renewUserSession({ appId, statecode, expiresAt, refusal }) {
+      const found = await selectUserSession(db, appId, statecode);
+      const refused = refusal(found);
+      if (!refused) await renewUserSession(db, statecode, expiresAt);
+      return refused;
+    },
+    countOnlineUsers: (appId, nowMs) => countOnlineUsers(db, appId, nowMs),
   };
 }
 

@@ -1,5 +1,23 @@
 // Every card rule, as pure functions: no I/O, no clock, no randomness. The service runs them for
 // both storage engines, inside each adapter's atomic section.
+
+export {
+  changePasswordFields,
+  checkUser,
+  checkUserHeartbeat,
+  decideRecharge,
+  decideUserLogin,
+  ipBindingRefusal,
+  rechargeFields,
+  registerFields,
+  type UserLoginBody,
+  type UserLoginDecision,
+  type UserLoginInput,
+  userHeartbeatFields,
+  userLoginFields,
+  userPassFields,
+  userValidity,
+} from './account';
 export { decideDelete, decideDisable } from './admin';
 export {
   type CardPhase,
