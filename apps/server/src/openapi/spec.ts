@@ -67,6 +67,48 @@ function t3Schemas(): Record<string, Schema> {
     T3NoticeReply: { anyOf: [ref('NoticeSuccess'), ref('T3Error')] },
     T3VersionReply: { oneOf: [ref('VersionSuccess'), ref('T3Error')] },
     T3CheckUpdateReply: { oneOf: [ref('CheckUpdateAvailable'), ref('CheckUpdateLatest'), ref('T3Error')] },
+    T3UserLoginReply: { oneOf: [ref('UserLoginSuccess'), ref('T3Error')] },
+    T3UserActionReply: { oneOf: [ref('UserActionSuccess'), ref('T3Error')] },
+    T3UserCoreReply: { anyOf: [ref('UserCoreSuccess'), ref('T3Error')] },
+    T3OnlineCountReply: { oneOf: [ref('OnlineCountSuccess'), ref('T3Error')] },
+    RegisterForm: form(
+      'register: a new account of the app (账号模式); it buys time by recharge.',
+      {
+        user: str('Username, 3–32 of A–Z a–z 0–9 _ @ . -'),
+        pass: str('Password, 6–64 characters.'),
+        email: str('Optional e-mail address.'),
+      },
+      ['user', 'pass'],
+    ),
+    UserLoginForm: form(
+      'user_login: account login; binds the device (and IP / region) like a card login.',
+      { user: str('Username.'), pass: str('Password.'), imei: str("Machine code; must not contain '.") },
+      ['user', 'pass'],
+    ),
+    UserHeartbeatForm: form(
+      "user_heartbeat: renews an account's statecode.",
+      { user: str('Username.'), pass: str('Password.'), statecode: str('The statecode of user_login.') },
+      ['user', 'statecode'],
+    ),
+    RechargeForm: form(
+      'recharge: consumes an unused card into the account (its time, uses or permanence).',
+      { user: str('Username.'), card: str('The card key.') },
+      ['user', 'card'],
+    ),
+    ChangePasswordForm: form(
+      "change_password: ends the account's sessions.",
+      {
+        user: str('Username.'),
+        oldpass: str('Current password.'),
+        newpass: str('New password, 6–64 characters.'),
+      },
+      ['user', 'oldpass', 'newpass'],
+    ),
+    UserPassForm: form(
+      'user_cancel (deletes the account) / get_user_core (its core data in msg).',
+      { user: str('Username.'), pass: str('Password.') },
+      ['user', 'pass'],
+    ),
     T3Reply: {
       description:
         'The reply of the endpoint the 调用码 names (see T3LoginReply … T3CheckUpdateReply); the T3Error branch is common to all of them.',
@@ -83,6 +125,10 @@ const T3_REPLIES = [
   'T3NoticeReply',
   'T3VersionReply',
   'T3CheckUpdateReply',
+  'T3UserLoginReply',
+  'T3UserActionReply',
+  'T3UserCoreReply',
+  'T3OnlineCountReply',
 ];
 
 function potatoSchemas(): Record<string, Schema> {
@@ -178,7 +224,20 @@ function operation(operationId: string, summary: string, content: Schema): Schem
 }
 
 export function openApiDocument(): Schema {
-  const t3Forms = ['LoginForm', 'HeartbeatForm', 'QueryForm', 'UnbindForm', 'NoticeForm', 'CheckUpdateForm'];
+  const t3Forms = [
+    'LoginForm',
+    'HeartbeatForm',
+    'QueryForm',
+    'UnbindForm',
+    'NoticeForm',
+    'CheckUpdateForm',
+    'RegisterForm',
+    'UserLoginForm',
+    'UserHeartbeatForm',
+    'RechargeForm',
+    'ChangePasswordForm',
+    'UserPassForm',
+  ];
   return {
     openapi: '3.1.0',
     info: {

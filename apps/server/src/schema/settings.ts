@@ -15,6 +15,15 @@ export const T3_ROUTE_NAMES = [
   'notice',
   'version',
   'check_update',
+  // 账号模式 (user accounts)
+  'register',
+  'user_login',
+  'user_heartbeat',
+  'recharge',
+  'change_password',
+  'user_cancel',
+  'get_user_core',
+  'online_user',
 ] as const;
 export type T3RouteName = (typeof T3_ROUTE_NAMES)[number];
 

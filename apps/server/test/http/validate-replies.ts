@@ -52,6 +52,14 @@ const T3_REPLY_COMPONENT: Record<T3RouteName, string> = {
   notice: 'T3NoticeReply',
   version: 'T3VersionReply',
   check_update: 'T3CheckUpdateReply',
+  register: 'T3UserActionReply',
+  user_login: 'T3UserLoginReply',
+  user_heartbeat: 'T3HeartbeatReply',
+  recharge: 'T3UserActionReply',
+  change_password: 'T3UserActionReply',
+  user_cancel: 'T3UserActionReply',
+  get_user_core: 'T3UserCoreReply',
+  online_user: 'T3OnlineCountReply',
 };
 
 /** 调用码 → endpoint and codec, so a T3 reply is checked against its endpoint's union. */

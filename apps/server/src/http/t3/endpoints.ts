@@ -10,6 +10,14 @@ import {
   versionField,
 } from '../../domain/rules/index';
 import type { AppRecord, KamiService, T3RouteName } from '../../domain/types';
+import { changePassword } from './endpoints/change-password';
+import { getUserCore } from './endpoints/get-user-core';
+import { onlineUser } from './endpoints/online-user';
+import { recharge } from './endpoints/recharge';
+import { register } from './endpoints/register';
+import { userCancel } from './endpoints/user-cancel';
+import { userHeartbeat } from './endpoints/user-heartbeat';
+import { userLogin } from './endpoints/user-login';
 import type { T3Reply } from './reply';
 
 export interface T3Call {
@@ -101,6 +109,14 @@ const checkUpdate: Handler = async ({ app, values, reply }) => {
 };
 
 export const T3_HANDLERS: Record<T3RouteName, Handler> = {
+  register,
+  user_login: userLogin,
+  user_heartbeat: userHeartbeat,
+  recharge,
+  change_password: changePassword,
+  user_cancel: userCancel,
+  get_user_core: getUserCore,
+  online_user: onlineUser,
   login,
   heartbeat,
   query,

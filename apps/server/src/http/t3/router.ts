@@ -13,7 +13,7 @@ import { type Fields, firstValue, MalformedBodyError, parseForm } from '../form'
 import { maskCard } from '../mask';
 import { mediaType, readBody, utf8Text } from '../raw-body';
 import type { RequestNotes } from '../request-log';
-import { type Attempt, GUESSABLE_T3_ROUTES } from '../throttle';
+import { type Attempt, EVERY_ATTEMPT_COUNTS_T3_ROUTES, GUESSABLE_T3_ROUTES } from '../throttle';
 import { HttpError } from '../transport-errors';
 import { checkT3Request } from './checks';
 import { codecFor } from './codec-cache';
@@ -106,7 +106,7 @@ async function handleT3(
       });
     }
     // Every failed answer counts, signature and timestamp failures included: they are guesses too.
-    failed = reply.failed;
+    failed = reply.failed || EVERY_ATTEMPT_COUNTS_T3_ROUTES.has(route);
   } finally {
     attempt?.done(failed);
   }
