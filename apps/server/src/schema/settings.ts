@@ -5,18 +5,10 @@ import { parseRsaPublicKey, validateAlphabet } from '@kami-verify/core';
 import { createServerCodec } from '@kami-verify/core/server';
 import { z } from 'zod';
 import { bool, hexText, int, oneOf, str, strict } from './fields';
+import { T3_ROUTE_NAMES, type T3RouteName } from './t3-catalogue';
 
-/** Endpoint names of the T3 family as configured per app (each has its own 调用码). */
-export const T3_ROUTE_NAMES = [
-  'login',
-  'heartbeat',
-  'query',
-  'unbind',
-  'notice',
-  'version',
-  'check_update',
-] as const;
-export type T3RouteName = (typeof T3_ROUTE_NAMES)[number];
+/** Endpoint names of the T3 family as configured per app (each has its own 调用码): spec/catalogue/t3.json. */
+export { T3_ROUTE_NAMES, type T3RouteName } from './t3-catalogue';
 
 /** One schema per T3 endpoint name, keyed like the names (typed, unlike Object.fromEntries). */
 export function perRoute<T extends z.ZodType>(make: () => T): { [K in T3RouteName]: T } {
