@@ -4,6 +4,7 @@
 import { POTATO_MESSAGES } from '@kami-verify/core';
 import { TRANSPORT_MESSAGES } from '../http/transport-errors';
 import { openApiComponents } from '../schema/json-schema';
+import { catalogueSchemas, T3_FORM_COMPONENTS, T3_REPLY_COMPONENTS } from './t3-catalogue-schemas';
 
 type Schema = Record<string, unknown>;
 
@@ -67,48 +68,7 @@ function t3Schemas(): Record<string, Schema> {
     T3NoticeReply: { anyOf: [ref('NoticeSuccess'), ref('T3Error')] },
     T3VersionReply: { oneOf: [ref('VersionSuccess'), ref('T3Error')] },
     T3CheckUpdateReply: { oneOf: [ref('CheckUpdateAvailable'), ref('CheckUpdateLatest'), ref('T3Error')] },
-    T3UserLoginReply: { oneOf: [ref('UserLoginSuccess'), ref('T3Error')] },
-    T3UserActionReply: { oneOf: [ref('UserActionSuccess'), ref('T3Error')] },
-    T3UserCoreReply: { anyOf: [ref('UserCoreSuccess'), ref('T3Error')] },
-    T3OnlineCountReply: { oneOf: [ref('OnlineCountSuccess'), ref('T3Error')] },
-    RegisterForm: form(
-      'register: a new account of the app (账号模式); it buys time by recharge.',
-      {
-        user: str('Username, 3–32 of A–Z a–z 0–9 _ @ . -'),
-        pass: str('Password, 6–64 characters.'),
-        email: str('Optional e-mail address.'),
-      },
-      ['user', 'pass'],
-    ),
-    UserLoginForm: form(
-      'user_login: account login; binds the device (and IP / region) like a card login.',
-      { user: str('Username.'), pass: str('Password.'), imei: str("Machine code; must not contain '.") },
-      ['user', 'pass'],
-    ),
-    UserHeartbeatForm: form(
-      "user_heartbeat: renews an account's statecode.",
-      { user: str('Username.'), pass: str('Password.'), statecode: str('The statecode of user_login.') },
-      ['user', 'statecode'],
-    ),
-    RechargeForm: form(
-      'recharge: consumes an unused card into the account (its time, uses or permanence).',
-      { user: str('Username.'), card: str('The card key.') },
-      ['user', 'card'],
-    ),
-    ChangePasswordForm: form(
-      "change_password: ends the account's sessions.",
-      {
-        user: str('Username.'),
-        oldpass: str('Current password.'),
-        newpass: str('New password, 6–64 characters.'),
-      },
-      ['user', 'oldpass', 'newpass'],
-    ),
-    UserPassForm: form(
-      'user_cancel (deletes the account) / get_user_core (its core data in msg).',
-      { user: str('Username.'), pass: str('Password.') },
-      ['user', 'pass'],
-    ),
+    ...catalogueSchemas(COMMON_T3),
     T3Reply: {
       description:
         'The reply of the endpoint the 调用码 names (see T3LoginReply … T3CheckUpdateReply); the T3Error branch is common to all of them.',
@@ -117,19 +77,7 @@ function t3Schemas(): Record<string, Schema> {
   };
 }
 
-const T3_REPLIES = [
-  'T3LoginReply',
-  'T3HeartbeatReply',
-  'T3QueryReply',
-  'T3UnbindReply',
-  'T3NoticeReply',
-  'T3VersionReply',
-  'T3CheckUpdateReply',
-  'T3UserLoginReply',
-  'T3UserActionReply',
-  'T3UserCoreReply',
-  'T3OnlineCountReply',
-];
+const T3_REPLIES = T3_REPLY_COMPONENTS;
 
 function potatoSchemas(): Record<string, Schema> {
   return {
@@ -224,20 +172,7 @@ function operation(operationId: string, summary: string, content: Schema): Schem
 }
 
 export function openApiDocument(): Schema {
-  const t3Forms = [
-    'LoginForm',
-    'HeartbeatForm',
-    'QueryForm',
-    'UnbindForm',
-    'NoticeForm',
-    'CheckUpdateForm',
-    'RegisterForm',
-    'UserLoginForm',
-    'UserHeartbeatForm',
-    'RechargeForm',
-    'ChangePasswordForm',
-    'UserPassForm',
-  ];
+  const t3Forms = T3_FORM_COMPONENTS;
   return {
     openapi: '3.1.0',
     info: {
@@ -261,7 +196,7 @@ export function openApiDocument(): Schema {
           tags: ['t3'],
           summary: 'T3 endpoint addressed by its 调用码',
           description: [
-            'Each app endpoint (login, heartbeat, query, unbind, notice, version, check_update) has its own 16-hex 调用码; the code decides which form applies and which reply (T3LoginReply … T3CheckUpdateReply) comes back.',
+            'Each app endpoint (every route of spec/catalogue/t3.json) has its own 16-hex 调用码; the code decides which form applies and which reply (T3LoginReply … T3CheckUpdateReply) comes back.',
             "Checks in order: 程序未开启, 接口未开启, timestamp (时间戳参数不可为空 / 验证数据已失效,请重试), signature (签名参数不可为空 / 签名有误), then the endpoint's own.",
             'Value encoding per app: plain, base64 (custom alphabet, values as uppercase hex; reply is alphabet base64 text) or RSA (PKCS#1 v1.5 with the app public key, uppercase hex; reply is base64 of private-key blocks). Encoded replies are text/plain and decode to the JSON reply.',
             'check_update answers code 201 已是最新版本 when ver equals the latest version.',

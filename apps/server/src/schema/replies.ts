@@ -84,48 +84,6 @@ export const CheckUpdateLatest = z
   })
   .describe('check_update when ver is already the latest version.');
 
-// --- 账号模式 (user accounts) ---------------------------------------------------------------
-
-export const UserLoginSuccess = z
-  .strictObject({
-    code: Code,
-    id: z.union([z.int(), z.string()]).describe('Account id.'),
-    end_time: text(
-      'End of the recharged time, YYYY-MM-DD HH:mm:ss (Beijing); 2099-12-31 23:59:59 when logging in by count uses.',
-    ),
-    token: text('md5(id + APPKEY + end_time + date), as a card login (two-way: with the sign text).'),
-    statecode: text('md5(token + time); send it to user_heartbeat or heartbeat_any.'),
-    time: integer('Server unix seconds.'),
-    date: text('Server minute yyyyMMddHHmm, Beijing time.'),
-    recharge: integer('Cards recharged into the account so far.'),
-    use_time: text('First login, YYYY-MM-DD HH:mm:ss.'),
-    available: integer('Seconds of time left, or count uses left when logging in by uses.'),
-    imei: text('Bound machine code.'),
-    change: integer('Unbinds so far.'),
-    core: text('Core data, hex.'),
-  })
-  .describe('user_login success.');
-
-export const UserActionSuccess = z
-  .strictObject({
-    code: Code,
-    msg: z.enum([
-      T3_SUCCESS_MESSAGES.REGISTER_OK,
-      T3_SUCCESS_MESSAGES.RECHARGE_OK,
-      T3_SUCCESS_MESSAGES.PASSWORD_CHANGED,
-      T3_SUCCESS_MESSAGES.USER_CANCELLED,
-    ]),
-  })
-  .describe('register / recharge / change_password / user_cancel success.');
-
-export const UserCoreSuccess = z
-  .strictObject({ code: Code, msg: text("The account's core data (or the app's), hex.") })
-  .describe('get_user_core success.');
-
-export const OnlineCountSuccess = z
-  .strictObject({ code: Code, msg: z.string().regex(/^\d+$/).describe('How many are online.') })
-  .describe('online_user success.');
-
 export const T3Error = z
   .strictObject({ code: Code, msg: msgOf(T3_MESSAGES) })
   .describe(

@@ -5,27 +5,10 @@ import { parseRsaPublicKey, validateAlphabet } from '@kami-verify/core';
 import { createServerCodec } from '@kami-verify/core/server';
 import { z } from 'zod';
 import { bool, hexText, int, oneOf, str, strict } from './fields';
+import { T3_ROUTE_NAMES, type T3RouteName } from './t3-catalogue';
 
-/** Endpoint names of the T3 family as configured per app (each has its own 调用码). */
-export const T3_ROUTE_NAMES = [
-  'login',
-  'heartbeat',
-  'query',
-  'unbind',
-  'notice',
-  'version',
-  'check_update',
-  // 账号模式 (user accounts)
-  'register',
-  'user_login',
-  'user_heartbeat',
-  'recharge',
-  'change_password',
-  'user_cancel',
-  'get_user_core',
-  'online_user',
-] as const;
-export type T3RouteName = (typeof T3_ROUTE_NAMES)[number];
+/** Endpoint names of the T3 family as configured per app (each has its own 调用码): spec/catalogue/t3.json. */
+export { T3_ROUTE_NAMES, type T3RouteName } from './t3-catalogue';
 
 /** One schema per T3 endpoint name, keyed like the names (typed, unlike Object.fromEntries). */
 export function perRoute<T extends z.ZodType>(make: () => T): { [K in T3RouteName]: T } {
@@ -114,7 +97,7 @@ export const AppSettingsSchema = strict({
   ipBinding: oneOf(['off', 'exact', 'ip', 'province', 'city'])
     .default('off')
     .describe(
-      "The first login binds the client's address: 'ip' (or its older name 'exact') the IP itself (请在原IP登录), 'province' / 'city' its region from the bundled offline IP database (请在原省内登录 / 请在市内登录). Account logins only for the regions.",
+      "The first login binds the client's address: 'ip' (or its older name 'exact') the IP itself (请在原IP登录), 'province' / 'city' its region from the bundled offline IP database (请在原省内登录 / 请在市内登录).",
     ),
   unbindLimit: int(0).default(3).describe('Most unbinds per card (解绑次数已达上限 beyond).'),
   unbindEndsSessions: bool()

@@ -17,7 +17,7 @@ import { type Attempt, EVERY_ATTEMPT_COUNTS_T3_ROUTES, GUESSABLE_T3_ROUTES } fro
 import { HttpError } from '../transport-errors';
 import { checkT3Request } from './checks';
 import { codecFor } from './codec-cache';
-import { T3_HANDLERS } from './endpoints';
+import { T3_HANDLERS } from './endpoints/index';
 import { T3Reply } from './reply';
 
 // 调用码 are uppercase hex; the service also accepts a client that lower-cased the URL. A

@@ -1,7 +1,7 @@
 // recharge (用户充值): user, card → 充值成功; the card is consumed into the account.
 import { T3_SUCCESS_MESSAGES } from '@kami-verify/core';
 import { rechargeFields } from '../../../domain/rules/index';
-import type { T3Handler } from './handler';
+import type { T3Handler } from './types';
 
 export const recharge: T3Handler = async ({ service, app, values, reply, logCard }) => {
   logCard(values.get('card'));

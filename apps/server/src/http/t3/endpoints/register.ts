@@ -1,7 +1,7 @@
 // register (用户注册): user, pass, optional email → 注册成功.
 import { T3_SUCCESS_MESSAGES } from '@kami-verify/core';
 import { registerFields } from '../../../domain/rules/index';
-import type { T3Handler } from './handler';
+import type { T3Handler } from './types';
 
 export const register: T3Handler = async ({ service, app, values, ip, reply }) => {
   const fields = registerFields(values);

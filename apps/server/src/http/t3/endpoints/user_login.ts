@@ -1,7 +1,7 @@
 // user_login (用户登录): user, pass, imei → the account's login reply, token and statecode as a
 // card login's (the fields t3sdk reads).
 import { userLoginFields } from '../../../domain/rules/index';
-import type { T3Handler } from './handler';
+import type { T3Handler } from './types';
 
 export const userLogin: T3Handler = async ({ service, app, values, signText, ip, region, reply }) => {
   const fields = userLoginFields(app, values);

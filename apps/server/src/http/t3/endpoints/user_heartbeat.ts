@@ -2,7 +2,7 @@
 // authenticates the session and must be this account's; `pass` is not hashed again per beat.
 import { T3_SUCCESS_MESSAGES } from '@kami-verify/core';
 import { userHeartbeatFields } from '../../../domain/rules/index';
-import type { T3Handler } from './handler';
+import type { T3Handler } from './types';
 
 export const userHeartbeat: T3Handler = async ({ service, app, values, reply }) => {
   const fields = userHeartbeatFields(values);
