@@ -84,9 +84,9 @@ async function updateUser(db: Queryable, u: UserRecord): Promise<void> {
   await db.query(
     `UPDATE app_users SET pass_hash = $4, email = $5, disabled = $6, imei = $7, bound_ip = $8,
        bound_region = $9, change_count = $10, core = $11, expires_at = $12, uses_left = $13,
-       recharges = $14, first_login = $15, modified_at = $17
+       recharges = $14, first_login = $15, modified_at = $16
      WHERE id = $1 AND app_id = $2 AND username = $3`,
-    [...userParams(u).slice(0, 15), u.createdAt, u.modifiedAt],
+    [...userParams(u).slice(0, 15), u.modifiedAt],
   );
 }
 
@@ -125,7 +125,7 @@ export async function writeUserChange(db: Queryable, user: UserRecord, change: U
 /** Whether the card was already recharged into an account. */
 export async function cardRecharged(db: Queryable, cardId: string): Promise<boolean> {
   const res = await db.query('SELECT 1 FROM user_recharges WHERE card_id = $1', [cardId]);
-  return res.rowCount > 0;
+  return res.rows.length > 0;
 }
 
 /** A recharge's writes: the account, the consumed card and the record that consumed it. */
