@@ -89,6 +89,28 @@ export interface KamiService {
   /** Clears the bound device (and IP), increments `change`, ends the card's sessions. */
   unbind(input: { app: AppRecord; kami: string; imei: string }): Promise<{ ok: true; change: number } | Fail>;
 
+  /**
+   * 以卡充卡: adds the source card's term to the target and uses the source up, atomically over
+   * both cards (a source is consumed at most once however many recharges race for it).
+   */
+  kamiRecharge(input: { app: AppRecord; target: string; source: string }): Promise<{ ok: true } | Fail>;
+  /** Clears the card's bound IP. */
+  ipUnbind(input: { app: AppRecord; kami: string }): Promise<{ ok: true } | Fail>;
+  /** The client disables its own card; its sessions end. */
+  disableCard(input: { app: AppRecord; kami: string }): Promise<{ ok: true } | Fail>;
+  getCore(input: { app: AppRecord; kami: string }): Promise<{ ok: true; core: string } | Fail>;
+  modifyCore(input: { app: AppRecord; kami: string; core: string }): Promise<{ ok: true } | Fail>;
+  /** Live card sessions of the app. */
+  onlineCards(input: { app: AppRecord }): Promise<number>;
+  /**
+   * 统一心跳: renews a statecode of any session kind. Card sessions today; account sessions are
+   * looked up here too once the account family is served (the seam: try cards, then accounts).
+   */
+  heartbeatAny(input: {
+    app: AppRecord;
+    statecode: string;
+  }): Promise<{ ok: true; time: number; date: string } | Fail>;
+
   // --- potatocloud family ----------------------------------------------------------------
   /** `/api/login`: a new apiUserToken for a configured potato user of this app. */
   potatoLogin(input: {

@@ -2,6 +2,18 @@
 // both storage engines, inside each adapter's atomic section.
 export { decideDelete, decideDisable } from './admin';
 export {
+  autographField,
+  coreFields,
+  coreOf,
+  decideIpUnbind,
+  decideKamiRecharge,
+  decideModifyCore,
+  decideSelfDisable,
+  matchAppSignature,
+  rechargeFields,
+  statecodeField,
+} from './card-endpoints';
+export {
   type CardPhase,
   cardPhase,
   checkExists,
@@ -25,6 +37,7 @@ export {
   isLatestVersion,
   loginFields,
   replayCheckApplies,
+  tokenSignText,
   unbindFields,
   versionField,
 } from './requests';

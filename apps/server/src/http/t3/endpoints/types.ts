@@ -10,6 +10,8 @@ export interface T3Call {
   /** The pre-hash sign text when the request's signature was verified (it may go into the token). */
   signText: string | undefined;
   ip: string;
+  /** The server clock (ms), for replies that carry the time. */
+  nowMs: number;
   reply: T3Reply;
   /** Lets the handler put the masked card key on the request log line. */
   logCard(card: string | undefined): void;
