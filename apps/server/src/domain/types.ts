@@ -138,6 +138,27 @@ export interface KamiService {
   getUser(input: { app: AppRecord; user: string }): Promise<UserRecord | undefined>;
   /** Test/admin: disables or enables an account (账号被禁用). */
   setUserDisabled(input: { app: AppRecord; user: string; disabled: boolean }): Promise<boolean>;
+  /**
+   * 以卡充卡: adds the source card's term to the target and uses the source up, atomically over
+   * both cards (a source is consumed at most once however many recharges race for it).
+   */
+  kamiRecharge(input: { app: AppRecord; target: string; source: string }): Promise<{ ok: true } | Fail>;
+  /** Clears the card's bound IP. */
+  ipUnbind(input: { app: AppRecord; kami: string }): Promise<{ ok: true } | Fail>;
+  /** The client disables its own card; its sessions end. */
+  disableCard(input: { app: AppRecord; kami: string }): Promise<{ ok: true } | Fail>;
+  getCore(input: { app: AppRecord; kami: string }): Promise<{ ok: true; core: string } | Fail>;
+  modifyCore(input: { app: AppRecord; kami: string; core: string }): Promise<{ ok: true } | Fail>;
+  /** Live card sessions of the app. */
+  onlineCards(input: { app: AppRecord }): Promise<number>;
+  /**
+   * 统一心跳: renews a statecode of any session kind. Card sessions today; account sessions are
+   * looked up here too once the account family is served (the seam: try cards, then accounts).
+   */
+  heartbeatAny(input: {
+    app: AppRecord;
+    statecode: string;
+  }): Promise<{ ok: true; time: number; date: string } | Fail>;
 
   // --- potatocloud family ----------------------------------------------------------------
   /** `/api/login`: a new apiUserToken for a configured potato user of this app. */

@@ -199,7 +199,7 @@ export function openApiDocument(): Schema {
             'Each app endpoint (every route of spec/catalogue/t3.json) has its own 16-hex 调用码; the code decides which form applies and which reply (T3LoginReply … T3CheckUpdateReply) comes back.',
             "Checks in order: 程序未开启, 接口未开启, timestamp (时间戳参数不可为空 / 验证数据已失效,请重试), signature (签名参数不可为空 / 签名有误), then the endpoint's own.",
             'Value encoding per app: plain, base64 (custom alphabet, values as uppercase hex; reply is alphabet base64 text) or RSA (PKCS#1 v1.5 with the app public key, uppercase hex; reply is base64 of private-key blocks). Encoded replies are text/plain and decode to the JSON reply.',
-            'check_update answers code 201 已是最新版本 when ver equals the latest version.',
+            'check_update answers code 201 已是最新版 when ver equals the latest version.',
           ].join('\n\n'),
           // The request is authenticated by its signature field `s`, not by a credential.
           security: [],
@@ -227,6 +227,16 @@ export function openApiDocument(): Schema {
               },
             },
             ...transportResponses(T3_TRANSPORT, 'TransportError'),
+            '429': {
+              description:
+                'Too many failed attempts from this IP (Retry-After). Plain JSON for plain apps; for a base64 or RSA app the same body encoded with its codec, text/plain.',
+              content: {
+                'application/json': { schema: ref('TransportError') },
+                'text/plain': {
+                  schema: { type: 'string', description: 'The JSON body, encoded with the app codec.' },
+                },
+              },
+            },
           },
         },
       },

@@ -114,14 +114,30 @@ export const AppSettingsSchema = strict({
     .default(300_000)
     .describe('Allowed |time − now| for the potato `time` header (ms) when potatoSign is on.'),
   notice: str().default('').describe('The notice endpoint text.'),
-  version: str().default('1.0.0').describe('The version endpoint text.'),
+  version: str().default('1.0.0').describe('The version number: `msg` of the version endpoint.'),
+  ver: str()
+    .optional()
+    .describe('The version display name: `ver` of the version endpoint (default: the version number).'),
   update: strict({
-    version: str().default('1.0.0'),
+    version: str().default('1.0.0').describe('The latest version number (check_update `version`).'),
+    ver: str().optional().describe('Its display name (check_update `ver`; default: the version number).'),
     uplog: str().default(''),
     upurl: str().default(''),
   })
     .prefault({})
     .describe('What check_update answers.'),
+  loginToken: oneOf(['auto', 'basic', 'signed'])
+    .default('auto')
+    .describe(
+      "Login token formula: 'auto' puts the sign text in whenever the request's signature was verified (the hosted behaviour), 'basic' never, 'signed' only with signatureCheck 'two-way'.",
+    ),
+  coreMaxBytes: int(0, 16_384)
+    .default(4096)
+    .describe('Longest core data (UTF-8 bytes) modify_core accepts (数据长度超出限制 beyond).'),
+  appSignatures: z
+    .array(str({ nonEmpty: true }))
+    .default([])
+    .describe('Signatures app_sign accepts (签名一致); empty: every autograph is 应用签名不一致.'),
   core: hexText().default('').describe('Hex core data returned on login.'),
 }).superRefine(
   (s, ctx) => {

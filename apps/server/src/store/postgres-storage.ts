@@ -76,6 +76,24 @@ export function createPostgresStorage(db: Database, clock: { now(): number }): S
       });
     },
     readCard: (appId, cardStr) => selectCard(db, appId, cardStr),
+    withCards(appId, cardStrs, decide) {
+      return db.transaction(async (tx) => {
+        // Locked in one order (sorted card strings), so two recharges of crossed pairs cannot deadlock.
+        const locked = new Map<string, CardRecord | undefined>();
+        for (const str of [...new Set(cardStrs)].sort())
+          locked.set(str, await selectCard(tx, appId, str, true));
+        const { value, cards } = decide(cardStrs.map((str) => locked.get(str)));
+        if (cards && cards.length > 0) await writeCardChanges(tx, { cards });
+        return value;
+      });
+    },
+    async countLiveSessions(appId, nowMs) {
+      const res = await db.query<{ n: unknown }>(
+        'SELECT count(*) AS n FROM sessions WHERE app_id = $1 AND expires_at > $2',
+        [appId, nowMs],
+      );
+      return num(res.rows[0]?.n ?? 0);
+    },
 
     async renewSession({ appId, statecode, expiresAt, refusal }) {
       // Answered from current data (a kick or a disable on any process is seen at once), decided

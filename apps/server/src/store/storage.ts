@@ -73,6 +73,12 @@ export interface UserTokenRecord {
   createdAt: number;
 }
 
+/** What a decision over several cards changes (kami_recharge): their new states, all or none. */
+export interface CardsDecision<T> {
+  value: T;
+  cards?: CardRecord[];
+}
+
 /** A heartbeat's renewal; `refusal` is the domain's heartbeat rule (the store only applies it). */
 export interface RenewSession<Refusal> {
   appId: string;
@@ -120,6 +126,18 @@ export interface Storage {
     cardStr: string,
     decide: (card: CardRecord | undefined) => Decision<T>,
   ): Promise<T>;
+  /**
+   * Atomic read–decide–write of several cards of one app (kami_recharge: target and source):
+   * no other change of any of them interleaves, and the new states are written together or not
+   * at all. `decide` gets the cards in the order of `cardStrs` and may run more than once.
+   */
+  withCards<T>(
+    appId: string,
+    cardStrs: readonly string[],
+    decide: (cards: Array<CardRecord | undefined>) => CardsDecision<T>,
+  ): Promise<T>;
+  /** Live (unexpired at `nowMs`) sessions of the app's cards. */
+  countLiveSessions(appId: string, nowMs: number): Promise<number>;
   /** The card as last committed (never a state that may still be rolled back). */
   readCard(appId: string, cardStr: string): Promise<CardRecord | undefined>;
   /**

@@ -12,6 +12,14 @@ export const T3_ENDPOINTS = [
   'notice',
   'version',
   'checkUpdate',
+  'kamiRecharge',
+  'ipUnbind',
+  'disable',
+  'getKamiCore',
+  'modifyCore',
+  'heartbeatAny',
+  'onlineKami',
+  'appSign',
 ] as const;
 export type T3Endpoint = (typeof T3_ENDPOINTS)[number];
 

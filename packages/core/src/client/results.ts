@@ -51,7 +51,27 @@ export interface MessageResult {
 }
 
 export interface VersionResult {
+  /** The version number (`msg`, what t3sdk reads). */
   version: string;
+  /** The display name (`ver`), when the server sends one. */
+  name?: string | undefined;
+  raw: Record<string, unknown>;
+}
+
+export interface CoreResult {
+  core: string;
+  raw: Record<string, unknown>;
+}
+
+export interface CountResult {
+  count: number;
+  raw: Record<string, unknown>;
+}
+
+export interface AppSignResult {
+  msg: string;
+  autograph: string;
+  time: number | undefined;
   raw: Record<string, unknown>;
 }
 

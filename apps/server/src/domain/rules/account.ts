@@ -76,7 +76,7 @@ export function userHeartbeatFields(
 }
 
 /** recharge: user and card (the card key, 卡密不可为空). */
-export function rechargeFields(values: Values): { user: string; card: string } | Fail {
+export function userRechargeFields(values: Values): { user: string; card: string } | Fail {
   const user = values.get('user');
   const card = values.get('card');
   if (!present(user)) return fail('USER_REQUIRED');

@@ -8,7 +8,6 @@ export {
   decideRecharge,
   decideUserLogin,
   ipBindingRefusal,
-  rechargeFields,
   registerFields,
   type UserLoginBody,
   type UserLoginDecision,
@@ -16,9 +15,22 @@ export {
   userHeartbeatFields,
   userLoginFields,
   userPassFields,
+  userRechargeFields,
   userValidity,
 } from './account';
 export { decideDelete, decideDisable } from './admin';
+export {
+  autographField,
+  coreFields,
+  coreOf,
+  decideIpUnbind,
+  decideKamiRecharge,
+  decideModifyCore,
+  decideSelfDisable,
+  matchAppSignature,
+  rechargeFields,
+  statecodeField,
+} from './card-endpoints';
 export {
   type CardPhase,
   cardPhase,
@@ -43,6 +55,7 @@ export {
   isLatestVersion,
   loginFields,
   replayCheckApplies,
+  tokenSignText,
   unbindFields,
   versionField,
 } from './requests';

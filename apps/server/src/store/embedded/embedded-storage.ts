@@ -30,7 +30,7 @@ import { recordOfNewCard } from '../sql/card-rows';
 import { writeCardChanges } from '../sql/card-writes';
 import { listCardRows, selectCard } from '../sql/cards';
 import { sweepUserSessions } from '../sql/users';
-import type { Decision, RenewSession, Storage } from '../storage';
+import type { CardsDecision, Decision, RenewSession, Storage } from '../storage';
 import type { Database } from '../types';
 import { Batch, FlushFailedError } from './batch';
 import { CardCache } from './card-cache';
@@ -123,6 +123,51 @@ export class EmbeddedStorage implements Storage {
         this.sessions.start(batch, change.session, change.sessionLimit ?? Number.POSITIVE_INFINITY);
       return this.commit(batch).then(() => value);
     });
+  }
+
+  async withCards<T>(
+    appId: string,
+    cardStrs: readonly string[],
+    decide: (cards: Array<CardRecord | undefined>) => CardsDecision<T>,
+  ): Promise<T> {
+    for (;;) {
+      if (this.gate || this.needsReload) {
+        await this.ready();
+        continue;
+      }
+      const absent = new Set<string>();
+      for (const str of cardStrs) {
+        if (this.cards.byStr(appId, str)) continue;
+        if ((await this.cards.load({ appId, cardStr: str })) === 'absent' && this.settledAbsent(appId, str))
+          absent.add(str);
+      }
+      if (this.gate || this.needsReload) continue;
+      // One synchronous section from here: every card present now (or known absent) is decided
+      // and written together, as withCard does for one.
+      const cards = cardStrs.map((str) => this.cards.byStr(appId, str));
+      if (cards.some((card, i) => !card && !absent.has(cardStrs[i] as string))) continue; // evicted meanwhile
+      const pending = cards.flatMap((card) => {
+        const batch = card && this.pendingCards.get(card.id);
+        return batch ? [batch.done.catch(() => {})] : [];
+      });
+      const { value, cards: after } = decide(cards);
+      if (!after || after.length === 0) {
+        // A refusal must not rest on changes that may still be rolled back.
+        if (pending.length > 0) {
+          await Promise.all(pending);
+          continue;
+        }
+        return value;
+      }
+      const batch = this.current;
+      for (const card of after) this.writeCard(batch, card);
+      return this.commit(batch).then(() => value);
+    }
+  }
+
+  async countLiveSessions(appId: string, nowMs: number): Promise<number> {
+    await this.ready();
+    return this.sessions.countLive(appId, nowMs);
   }
 
   readCard(appId: string, cardStr: string): Promise<CardRecord | undefined> {

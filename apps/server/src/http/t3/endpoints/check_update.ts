@@ -8,5 +8,10 @@ export const checkUpdate: T3Handler = async ({ app, values, reply }) => {
   const update = app.settings.update;
   // 201 is the documented "already latest" answer, distinct from the error replies' msg texts.
   if (isLatestVersion(app, fields.ver)) return reply.other(201, { msg: T3_SUCCESS_MESSAGES.ALREADY_LATEST });
-  reply.ok({ ver: update.version, version: update.version, uplog: update.uplog, upurl: update.upurl });
+  reply.ok({
+    ver: update.ver ?? update.version,
+    version: update.version,
+    uplog: update.uplog,
+    upurl: update.upurl,
+  });
 };

@@ -2,12 +2,20 @@
 // a handler or is named in NOT_YET_SERVED (answered 接口未开启); buildHandlerTable refuses
 // anything else, at start.
 import { T3_ROUTE_NAMES, type T3RouteName } from '../../../domain/types';
+import { appSign } from './app_sign';
 import { changePassword } from './change_password';
 import { checkUpdate } from './check_update';
+import { disable } from './disable';
+import { getKamiCore } from './get_kami_core';
 import { getUserCore } from './get_user_core';
 import { heartbeat } from './heartbeat';
+import { heartbeatAny } from './heartbeat_any';
+import { ipUnbind } from './ip_unbind';
+import { kamiRecharge } from './kami_recharge';
 import { login } from './login';
+import { modifyCore } from './modify_core';
 import { notice } from './notice';
+import { onlineKami } from './online_kami';
 import { onlineUser } from './online_user';
 import { query } from './query';
 import { recharge } from './recharge';
@@ -37,22 +45,18 @@ export const SERVED: Partial<Record<T3RouteName, T3Handler>> = {
   recharge,
   get_user_core: getUserCore,
   online_user: onlineUser,
+  ip_unbind: ipUnbind,
+  disable,
+  kami_recharge: kamiRecharge,
+  get_kami_core: getKamiCore,
+  modify_core: modifyCore,
+  heartbeat_any: heartbeatAny,
+  online_kami: onlineKami,
+  app_sign: appSign,
 };
 
 /** Catalogue routes without a handler yet: they answer 接口未开启 whatever the app's switch. */
-export const NOT_YET_SERVED: readonly T3RouteName[] = [
-  'ip_unbind',
-  'disable',
-  'kami_recharge',
-  'get_kami_core',
-  'modify_core',
-  'get_variable',
-  'modify_variable',
-  'heartbeat_any',
-  'online_kami',
-  'cloud_doc',
-  'app_sign',
-];
+export const NOT_YET_SERVED: readonly T3RouteName[] = ['get_variable', 'modify_variable', 'cloud_doc'];
 
 const notServed: T3Handler = async ({ reply }) => reply.fail('ENDPOINT_DISABLED');
 

@@ -12,6 +12,8 @@ export interface T3Call {
   ip: string;
   /** The client IP's region for region IP binding, looked up only when a handler asks. */
   region?: (() => Promise<string | undefined>) | undefined;
+  /** The server clock (ms), for replies that carry the time. */
+  nowMs: number;
   reply: T3Reply;
   /** Lets the handler put the masked card key on the request log line. */
   logCard(card: string | undefined): void;
