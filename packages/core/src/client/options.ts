@@ -20,6 +20,14 @@ export const T3_ENDPOINTS = [
   'heartbeatAny',
   'onlineKami',
   'appSign',
+  'register',
+  'userLogin',
+  'userHeartbeat',
+  'changePassword',
+  'userCancel',
+  'recharge',
+  'getUserCore',
+  'onlineUser',
 ] as const;
 export type T3Endpoint = (typeof T3_ENDPOINTS)[number];
 

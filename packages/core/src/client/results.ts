@@ -86,3 +86,24 @@ export interface CardListResult {
 }
 
 export type { PotatoCard };
+
+/** user_login (账号模式): the fields t3sdk reads, token and statecode verified. */
+export interface UserLoginResult {
+  id: string | number;
+  endTime: string;
+  token: string;
+  statecode: string;
+  time: number;
+  date: string;
+  /** Cards recharged into the account so far. */
+  recharge: number;
+  /** First login, `YYYY-MM-DD HH:mm:ss`. */
+  useTime: string;
+  /** Seconds left, or count uses left when the account logs in by uses. */
+  available: number;
+  imei: string;
+  change: number;
+  core: string;
+  signText: string;
+  raw: Record<string, unknown>;
+}

@@ -2,6 +2,7 @@ import type { ClientCodec } from '../codecs/types';
 import { KamiResponseError, KamiValidationError } from '../errors';
 import { T3_SUCCESS_MESSAGES, t3CodeForMessage } from '../messages';
 import { isT3Success, throwT3Error } from '../t3/response';
+import { type AccountClient, buildAccountClient } from './account-client';
 import type { CallOptions, VerifyOptions } from './options';
 import type {
   AppSignResult,
@@ -24,7 +25,7 @@ import {
 import { requireNonEmptyString, validateImei } from './validate';
 
 /** The T3 family only (login, heartbeat, ...): what an app embedding a card check needs. */
-export interface T3Client extends SessionClient {
+export interface T3Client extends SessionClient, AccountClient {
   query(kami: string, call?: CallOptions): Promise<QueryResult>;
   unbind(kami: string, imei: string, call?: CallOptions): Promise<MessageResult>;
   notice(call?: CallOptions): Promise<MessageResult>;
@@ -67,6 +68,7 @@ export function buildT3Client(
 
   const client: T3Client = {
     ...session.client,
+    ...buildAccountClient(session, options),
 
     async query(kami, call) {
       requireNonEmptyString('kami', kami);
