@@ -9,6 +9,7 @@ import {
   T3_MESSAGES,
   T3_SUCCESS_MESSAGES,
 } from '@kami-verify/core';
+import IP2Region from 'ip2region';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppRecord } from '../../src/domain/types';
 import { startTestServer, type TestServer } from '../../src/testing';
@@ -41,6 +42,8 @@ beforeAll(async () => {
       { name: 'switches', settings: { endpoints: { register: false, user_login: false } } },
       { name: 'no-device', settings: { machineCodeCheck: false } },
       { name: 'ip-bound', settings: { ipBinding: 'ip' as const } },
+      { name: 'province-bound', settings: { ipBinding: 'province' as const } },
+      { name: 'city-bound', settings: { ipBinding: 'city' as const } },
     ],
     server: { trustProxy: true },
   });
@@ -421,5 +424,87 @@ describe('throttle', () => {
       ]);
     for (let i = 0; i < 3; i++) expect((await login()).body).toEqual(err(T3_MESSAGES.USER_LOGIN_FAILED));
     expect((await login()).status).toBe(429);
+  });
+});
+
+describe('region IP binding (ip2region database)', () => {
+  // Public addresses whose places the library itself reports (not hard-coded guesses): two in
+  // one province but different cities, one in another province.
+  const db = new IP2Region();
+  const CANDIDATES = [
+    '202.96.128.86',
+    '120.24.78.68',
+    '221.5.88.88',
+    '61.135.169.121',
+    '218.30.118.6',
+    '114.114.114.114',
+  ];
+  const placed = CANDIDATES.map((ip) => ({ ip, r: db.search(ip) })).filter((x) => x.r && x.r.country !== '');
+  const pairs = placed.flatMap((a) => placed.map((b) => [a, b] as const));
+  const sameProvince = pairs.find(([a, b]) => a.r?.province === b.r?.province && a.r?.city !== b.r?.city);
+  const otherProvince = pairs.find(([a, b]) => a.r?.province !== b.r?.province);
+
+  async function account(appName: string) {
+    const app = appNamed(server, appName);
+    const user = uniqueUser();
+    await t3(server, app, 'register', [
+      ['user', user],
+      ['pass', 'secret-1'],
+    ]);
+    const card = await server.service.mintCard({ app, card: { kind: 'permanent' } });
+    await t3(server, app, 'recharge', [
+      ['user', user],
+      ['card', card.cardStr],
+    ]);
+    return (ip: string) =>
+      t3(
+        server,
+        app,
+        'user_login',
+        [
+          ['user', user],
+          ['pass', 'secret-1'],
+          ['imei', 'D'],
+        ],
+        {
+          headers: { 'X-Forwarded-For': ip },
+        },
+      ).then((r) => r.body);
+  }
+
+  it('the database places the candidate addresses as the test needs', () => {
+    expect(sameProvince).toBeDefined();
+    expect(otherProvince).toBeDefined();
+  });
+
+  it("'province': another city of the province passes, another province is 请在原省内登录", async () => {
+    const [a, b] = sameProvince ?? [];
+    const [, c] =
+      otherProvince?.[0].ip === a?.ip
+        ? otherProvince
+        : (pairs.find(([x, y]) => x.ip === a?.ip && x.r?.province !== y.r?.province) ?? []);
+    const login = await account('province-bound');
+    expect((await login(a?.ip ?? '')).code).toBe('200');
+    expect((await login(b?.ip ?? '')).code).toBe('200');
+    expect(await login(c?.ip ?? '')).toEqual(err(T3_MESSAGES.PROVINCE_MISMATCH));
+  });
+
+  it("'city': another city is 请在市内登录", async () => {
+    const [a, b] = sameProvince ?? [];
+    const login = await account('city-bound');
+    expect((await login(a?.ip ?? '')).code).toBe('200');
+    expect((await login(a?.ip ?? '')).code).toBe('200');
+    expect(await login(b?.ip ?? '')).toEqual(err(T3_MESSAGES.CITY_MISMATCH));
+  });
+
+  it('private and loopback addresses have no region: nothing is bound, nothing refused', async () => {
+    const login = await account('city-bound');
+    expect((await login('10.1.2.3')).code).toBe('200');
+    expect((await login('127.0.0.1')).code).toBe('200');
+    const [a, b] = sameProvince ?? [];
+    // The first placed address binds; a private one afterwards is still not refused.
+    expect((await login(a?.ip ?? '')).code).toBe('200');
+    expect((await login('192.168.0.9')).code).toBe('200');
+    expect(await login(b?.ip ?? '')).toEqual(err(T3_MESSAGES.CITY_MISMATCH));
   });
 });

@@ -11,6 +11,7 @@ import { T3_MESSAGES } from '@kami-verify/core';
 import { replayCheckApplies } from '../../domain/rules/index';
 import type { HttpContext } from '../context';
 import { type Fields, firstValue, MalformedBodyError, parseForm } from '../form';
+import { regionOf } from '../ip-region';
 import { maskCard } from '../mask';
 import { mediaType, readBody, utf8Text } from '../raw-body';
 import type { RequestNotes } from '../request-log';
@@ -105,6 +106,7 @@ async function handleT3(
         values: checked.values,
         signText: checked.signText,
         ip,
+        region: () => Promise.resolve(regionOf(ip, app.settings.ipBinding)),
         nowMs: ctx.clock.now(),
         reply,
         logCard: (card) => {
