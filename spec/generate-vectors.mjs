@@ -242,6 +242,30 @@ const PARAM_SETS = [
     params: [['ver', '1.0.0']],
   },
   {
+    name: 'kami-recharge',
+    description: 'kami_recharge (以卡充卡): target_kami then source_kami, as t3sdk sends them.',
+    endpoint: 'kamiRecharge',
+    params: [
+      ['target_kami', 'KM3Q5T7W9Y2B4D6F'],
+      ['source_kami', 'SRC8H2J4K6M8N0P2'],
+    ],
+  },
+  {
+    name: 'modify-core',
+    description: 'modify_core: kami then core (non-ASCII core data).',
+    endpoint: 'modifyCore',
+    params: [
+      ['kami', 'KM3Q5T7W9Y2B4D6F'],
+      ['core', '核心数据 v2'],
+    ],
+  },
+  {
+    name: 'app-sign',
+    description: 'app_sign: the autograph field alone.',
+    endpoint: 'appSign',
+    params: [['autograph', '3A:4F:9C:11:B2']],
+  },
+  {
     name: 'non-ascii',
     description: 'Chinese, accented and emoji values (UTF-8 everywhere).',
     endpoint: 'login',
