@@ -128,7 +128,7 @@ func TestRepliesTheServerMightSend(t *testing.T) {
 	_, err = c.CheckUpdate(ctx, "1.0")
 	mustCode(t, err, CodeCardDisabled)
 
-	set(reply{200, map[string]any{"code": 201, "msg": "已是最新版本"}, nil})
+	set(reply{200, map[string]any{"code": 201, "msg": "已是最新版"}, nil})
 	if r, err := c.CheckUpdate(ctx, "1.0"); err != nil || !r.Latest {
 		t.Fatalf("latest: %+v %v", r, err)
 	}

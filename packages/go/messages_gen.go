@@ -6,14 +6,20 @@ package kami
 const (
 	// CodeAppDisabled is the stable code "APP_DISABLED".
 	CodeAppDisabled Code = "APP_DISABLED"
+	// CodeAppSignMismatch is the stable code "APP_SIGN_MISMATCH".
+	CodeAppSignMismatch Code = "APP_SIGN_MISMATCH"
 	// CodeAskKeyInvalid is the stable code "ASK_KEY_INVALID".
 	CodeAskKeyInvalid Code = "ASK_KEY_INVALID"
+	// CodeAutographRequired is the stable code "AUTOGRAPH_REQUIRED".
+	CodeAutographRequired Code = "AUTOGRAPH_REQUIRED"
 	// CodeBadRequest is the stable code "BAD_REQUEST".
 	CodeBadRequest Code = "BAD_REQUEST"
 	// CodeCardDisabled is the stable code "CARD_DISABLED".
 	CodeCardDisabled Code = "CARD_DISABLED"
 	// CodeCardExpired is the stable code "CARD_EXPIRED".
 	CodeCardExpired Code = "CARD_EXPIRED"
+	// CodeCardKindMismatch is the stable code "CARD_KIND_MISMATCH".
+	CodeCardKindMismatch Code = "CARD_KIND_MISMATCH"
 	// CodeCardLoginForbidden is the stable code "CARD_LOGIN_FORBIDDEN".
 	CodeCardLoginForbidden Code = "CARD_LOGIN_FORBIDDEN"
 	// CodeCardNotBound is the stable code "CARD_NOT_BOUND".
@@ -26,6 +32,8 @@ const (
 	CodeCardUsesExhausted Code = "CARD_USES_EXHAUSTED"
 	// CodeCityMismatch is the stable code "CITY_MISMATCH".
 	CodeCityMismatch Code = "CITY_MISMATCH"
+	// CodeDataTooLong is the stable code "DATA_TOO_LONG".
+	CodeDataTooLong Code = "DATA_TOO_LONG"
 	// CodeDeviceInvalid is the stable code "DEVICE_INVALID".
 	CodeDeviceInvalid Code = "DEVICE_INVALID"
 	// CodeDeviceMismatch is the stable code "DEVICE_MISMATCH".
@@ -42,6 +50,8 @@ const (
 	CodeInvalidType Code = "INVALID_TYPE"
 	// CodeIPMismatch is the stable code "IP_MISMATCH".
 	CodeIPMismatch Code = "IP_MISMATCH"
+	// CodeIPNotBound is the stable code "IP_NOT_BOUND".
+	CodeIPNotBound Code = "IP_NOT_BOUND"
 	// CodeLoginFailed is the stable code "LOGIN_FAILED".
 	CodeLoginFailed Code = "LOGIN_FAILED"
 	// CodeNoData is the stable code "NO_DATA".
@@ -58,20 +68,40 @@ const (
 	CodeSignatureInvalid Code = "SIGNATURE_INVALID"
 	// CodeSignatureRequired is the stable code "SIGNATURE_REQUIRED".
 	CodeSignatureRequired Code = "SIGNATURE_REQUIRED"
+	// CodeSourceCardDisabled is the stable code "SOURCE_CARD_DISABLED".
+	CodeSourceCardDisabled Code = "SOURCE_CARD_DISABLED"
+	// CodeSourceCardNotFound is the stable code "SOURCE_CARD_NOT_FOUND".
+	CodeSourceCardNotFound Code = "SOURCE_CARD_NOT_FOUND"
+	// CodeSourceCardRequired is the stable code "SOURCE_CARD_REQUIRED".
+	CodeSourceCardRequired Code = "SOURCE_CARD_REQUIRED"
+	// CodeSourceCardUsed is the stable code "SOURCE_CARD_USED".
+	CodeSourceCardUsed Code = "SOURCE_CARD_USED"
 	// CodeStatecodeNotFound is the stable code "STATECODE_NOT_FOUND".
 	CodeStatecodeNotFound Code = "STATECODE_NOT_FOUND"
 	// CodeStatecodeRequired is the stable code "STATECODE_REQUIRED".
 	CodeStatecodeRequired Code = "STATECODE_REQUIRED"
+	// CodeTargetCardNotActivated is the stable code "TARGET_CARD_NOT_ACTIVATED".
+	CodeTargetCardNotActivated Code = "TARGET_CARD_NOT_ACTIVATED"
 	// CodeTimestampInvalid is the stable code "TIMESTAMP_INVALID".
 	CodeTimestampInvalid Code = "TIMESTAMP_INVALID"
 	// CodeTimestampRequired is the stable code "TIMESTAMP_REQUIRED".
 	CodeTimestampRequired Code = "TIMESTAMP_REQUIRED"
+	// CodeTokenInvalid is the stable code "TOKEN_INVALID".
+	CodeTokenInvalid Code = "TOKEN_INVALID"
+	// CodeTokenRequired is the stable code "TOKEN_REQUIRED".
+	CodeTokenRequired Code = "TOKEN_REQUIRED"
 	// CodeUnbindLimitReached is the stable code "UNBIND_LIMIT_REACHED".
 	CodeUnbindLimitReached Code = "UNBIND_LIMIT_REACHED"
 	// CodeUnknownServerError is the stable code "UNKNOWN_SERVER_ERROR".
 	CodeUnknownServerError Code = "UNKNOWN_SERVER_ERROR"
 	// CodeUserTokenInvalid is the stable code "USER_TOKEN_INVALID".
 	CodeUserTokenInvalid Code = "USER_TOKEN_INVALID"
+	// CodeVariableNotFound is the stable code "VARIABLE_NOT_FOUND".
+	CodeVariableNotFound Code = "VARIABLE_NOT_FOUND"
+	// CodeVariableReadOnly is the stable code "VARIABLE_READ_ONLY".
+	CodeVariableReadOnly Code = "VARIABLE_READ_ONLY"
+	// CodeVariableRequired is the stable code "VARIABLE_REQUIRED".
+	CodeVariableRequired Code = "VARIABLE_REQUIRED"
 	// CodeVersionRequired is the stable code "VERSION_REQUIRED".
 	CodeVersionRequired Code = "VERSION_REQUIRED"
 )
@@ -104,6 +134,21 @@ var t3Messages = map[string]Code{
 	"请求过于频繁,请稍后再试":  CodeRateLimited,
 	"请求参数有误":        CodeBadRequest,
 	"接口不存在":         CodeEndpointNotFound,
+	"充值卡密不可为空":      CodeSourceCardRequired,
+	"充值卡密不存在":       CodeSourceCardNotFound,
+	"充值卡密被禁用":       CodeSourceCardDisabled,
+	"充值卡密已被使用":      CodeSourceCardUsed,
+	"被充卡密未激活":       CodeTargetCardNotActivated,
+	"卡密类型不一致,无法充值":  CodeCardKindMismatch,
+	"卡密未绑定IP":       CodeIPNotBound,
+	"变量ID不可为空":      CodeVariableRequired,
+	"变量不存在":         CodeVariableNotFound,
+	"变量不可修改":        CodeVariableReadOnly,
+	"数据长度超出限制":      CodeDataTooLong,
+	"token不可为空":     CodeTokenRequired,
+	"token无效":       CodeTokenInvalid,
+	"应用签名不可为空":      CodeAutographRequired,
+	"应用签名不一致":       CodeAppSignMismatch,
 }
 
 // potatoMessages maps a potatocloud error text (trimmed) to its code.
@@ -139,6 +184,16 @@ const (
 	MsgHeartbeatOnline = "在线"
 	// MsgUnbindOK is the success text "解绑成功".
 	MsgUnbindOK = "解绑成功"
-	// MsgAlreadyLatest is the success text "已是最新版本".
-	MsgAlreadyLatest = "已是最新版本"
+	// MsgAlreadyLatest is the success text "已是最新版".
+	MsgAlreadyLatest = "已是最新版"
+	// MsgIPUnbindOK is the success text "IP解绑成功".
+	MsgIPUnbindOK = "IP解绑成功"
+	// MsgDisableOK is the success text "禁用成功".
+	MsgDisableOK = "禁用成功"
+	// MsgRechargeOK is the success text "充值成功".
+	MsgRechargeOK = "充值成功"
+	// MsgModifyOK is the success text "修改成功".
+	MsgModifyOK = "修改成功"
+	// MsgAppSignOK is the success text "签名一致".
+	MsgAppSignOK = "签名一致"
 )

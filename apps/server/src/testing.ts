@@ -16,6 +16,7 @@ import type {
 } from './domain/types';
 import type { LogSink } from './http/request-log';
 import { startServer } from './http/start-server';
+import { T3_ROUTE_NAMES } from './schema/settings';
 
 export type Duration = number | { seconds?: number; minutes?: number; hours?: number; days?: number };
 
@@ -127,7 +128,8 @@ export interface TestServer {
   clientOptions: {
     baseUrl: string;
     appKey: string;
-    routes: Record<'login' | 'heartbeat' | 'query' | 'unbind' | 'notice' | 'version' | 'checkUpdate', string>;
+    /** Every route code, keyed as core's client keys them (check_update → checkUpdate). */
+    routes: Record<string, string>;
     encoding: EncodingOptions;
     potato: { askKey: string; userNumber: string; passWord: string; signSecret?: string };
     now: () => number;
@@ -228,15 +230,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     clientOptions: {
       baseUrl: running.url,
       appKey: record.appKey,
-      routes: {
-        login: record.routes.login,
-        heartbeat: record.routes.heartbeat,
-        query: record.routes.query,
-        unbind: record.routes.unbind,
-        notice: record.routes.notice,
-        version: record.routes.version,
-        checkUpdate: record.routes.check_update,
-      },
+      routes: Object.fromEntries(
+        T3_ROUTE_NAMES.map((r) => [
+          r.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()),
+          record.routes[r],
+        ]),
+      ),
       encoding: record.settings.encoding,
       potato: { askKey: record.askKey, ...TEST_USER, ...(signSecret ? { signSecret } : {}) },
       now: clock.now,

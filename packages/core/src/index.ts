@@ -19,6 +19,7 @@ export {
   isCardType,
   MAX_CARDS_PER_CALL,
 } from './card-types';
+export type { AccountClient } from './client/account-client';
 export { createVerify, type VerifyClient } from './client/create-verify';
 export { type FailoverPolicy, HostRotation } from './client/failover';
 export {

@@ -33,13 +33,52 @@ export const T3_MESSAGES = {
   RATE_LIMITED: '请求过于频繁,请稍后再试',
   BAD_REQUEST: '请求参数有误',
   ENDPOINT_NOT_FOUND: '接口不存在',
+  // 账号模式 (user accounts): undocumented by the services; chosen by this project.
+  USER_REQUIRED: '账号不可为空',
+  PASSWORD_REQUIRED: '密码不可为空',
+  NEW_PASSWORD_REQUIRED: '新密码不可为空',
+  USER_INVALID: '账号格式有误,需为3-32位字母、数字或_@.-',
+  PASSWORD_INVALID: '密码长度需为6-64位',
+  EMAIL_INVALID: '邮箱格式有误',
+  USER_EXISTS: '账号已存在',
+  USER_NOT_FOUND: '账号不存在',
+  USER_LOGIN_FAILED: '账号或密码错误',
+  USER_DISABLED: '账号被禁用',
+  USER_EXPIRED: '账号已到期',
+  USER_NOT_RECHARGED: '账号未充值',
+  USER_USES_EXHAUSTED: '账号使用次数已达上限',
+  CARD_ALREADY_USED: '卡密已被使用',
+  // T3 card/app endpoints beyond login (kami_recharge, variables, cloud_doc, app_sign): chosen by this project.
+  SOURCE_CARD_REQUIRED: '充值卡密不可为空',
+  SOURCE_CARD_NOT_FOUND: '充值卡密不存在',
+  SOURCE_CARD_DISABLED: '充值卡密被禁用',
+  SOURCE_CARD_USED: '充值卡密已被使用',
+  TARGET_CARD_NOT_ACTIVATED: '被充卡密未激活',
+  CARD_KIND_MISMATCH: '卡密类型不一致,无法充值',
+  IP_NOT_BOUND: '卡密未绑定IP',
+  VARIABLE_REQUIRED: '变量ID不可为空',
+  VARIABLE_NOT_FOUND: '变量不存在',
+  VARIABLE_READ_ONLY: '变量不可修改',
+  DATA_TOO_LONG: '数据长度超出限制',
+  TOKEN_REQUIRED: 'token不可为空',
+  TOKEN_INVALID: 'token无效',
+  AUTOGRAPH_REQUIRED: '应用签名不可为空',
+  APP_SIGN_MISMATCH: '应用签名不一致',
 } as const;
 
 /** Success messages the T3 family sends in `msg`. */
 export const T3_SUCCESS_MESSAGES = {
   HEARTBEAT_ONLINE: '在线',
   UNBIND_OK: '解绑成功',
-  ALREADY_LATEST: '已是最新版本',
+  ALREADY_LATEST: '已是最新版',
+  IP_UNBIND_OK: 'IP解绑成功',
+  DISABLE_OK: '禁用成功',
+  RECHARGE_OK: '充值成功',
+  MODIFY_OK: '修改成功',
+  APP_SIGN_OK: '签名一致',
+  REGISTER_OK: '注册成功',
+  PASSWORD_CHANGED: '密码修改成功',
+  USER_CANCELLED: '注销成功',
 } as const;
 
 /** potatocloud messages. Only the codes (200/203/403/500) are documented; the texts are ours. */

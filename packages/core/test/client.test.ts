@@ -99,7 +99,7 @@ function fullServer(encoding: FakeEncoding = { mode: 'plain' }, variant: 'basic'
           return { code: '200', ver: '1.2.3' };
         case `/${ROUTES.checkUpdate}`:
           return r.params[0]?.[1] === '1.2.3'
-            ? { code: '201', msg: '已是最新版本' }
+            ? { code: '201', msg: '已是最新版' }
             : { code: '200', ver: '1.2.3', uplog: '修复', upurl: 'https://example.test/app.zip' };
         default:
           return { status: 404, headers: {}, body: 'not found' };
@@ -566,7 +566,7 @@ describe('other T3 endpoints', () => {
       upurl: 'https://example.test/app.zip',
       raw: expect.any(Object),
     });
-    await expect(c.checkUpdate('1.2.3')).resolves.toMatchObject({ latest: true, msg: '已是最新版本' });
+    await expect(c.checkUpdate('1.2.3')).resolves.toMatchObject({ latest: true, msg: '已是最新版' });
     expect(log.every((r) => r.signatureValid)).toBe(true);
     expect(log.find((r) => new URL(r.request.url).pathname === `/${ROUTES.notice}`)!.params).toEqual([]);
   });

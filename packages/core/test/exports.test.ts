@@ -117,6 +117,22 @@ describe('public API', () => {
       'notice',
       'version',
       'checkUpdate',
+      'kamiRecharge',
+      'ipUnbind',
+      'disable',
+      'getKamiCore',
+      'modifyCore',
+      'heartbeatAny',
+      'onlineKami',
+      'appSign',
+      'register',
+      'userLogin',
+      'userHeartbeat',
+      'changePassword',
+      'userCancel',
+      'recharge',
+      'getUserCore',
+      'onlineUser',
     ]);
   });
 

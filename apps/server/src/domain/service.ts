@@ -6,6 +6,7 @@ import { openDatabase } from '../store/index';
 import { createPostgresStorage } from '../store/postgres-storage';
 import type { Storage } from '../store/storage';
 import type { Database } from '../store/types';
+import { accountMethods } from './accounts';
 import { adminServiceOver, LoginCounter } from './admin';
 import { AppCache, appsVersion, loadAdminApps, refreshApps, upsertApp } from './apps';
 import { kindColumns, kindForPotatoType, toPotatoCard } from './cards';
@@ -14,16 +15,21 @@ import { createSnowflake, newCardStr, newCardStrs, newUserToken } from './ids';
 import { hashPassword, verifyPassword } from './passwords';
 import {
   checkHeartbeat,
+  coreOf,
   decideDelete,
   decideDisable,
+  decideIpUnbind,
+  decideKamiRecharge,
   decideLogin,
+  decideModifyCore,
+  decideSelfDisable,
   decideUnbind,
   heartbeatOk,
   potatoState,
   queryBody,
   replayCheckApplies,
 } from './rules/index';
-import type { AppConfig, AppRecord, KamiService, ServiceOptions } from './types';
+import type { AppConfig, AppRecord, Fail, KamiService, ServiceOptions } from './types';
 
 export type KamiServiceHandle = KamiService & {
   close(): Promise<void>;
@@ -221,6 +227,46 @@ export function serviceOver(
           change: { card: d.after, endSessions: d.endSessions },
         };
       });
+    },
+
+    ...accountMethods(storage, ctx),
+    kamiRecharge({ app, target, source }) {
+      const nowMs = clock.now();
+      return storage.withCards<{ ok: true } | Fail>(app.id, [target, source], ([t, s]) => {
+        const d = decideKamiRecharge(t, s, nowMs);
+        return d.ok ? { value: { ok: true }, cards: [d.target, d.source] } : { value: d };
+      });
+    },
+    ipUnbind({ app, kami }) {
+      const nowMs = clock.now();
+      return storage.withCard<{ ok: true } | Fail>(app.id, kami, (card) => {
+        const d = decideIpUnbind(card, nowMs);
+        return d.ok ? { value: { ok: true }, change: { card: d.after } } : { value: d };
+      });
+    },
+    disableCard({ app, kami }) {
+      const nowMs = clock.now();
+      return storage.withCard<{ ok: true } | Fail>(app.id, kami, (card) => {
+        const d = decideSelfDisable(card, nowMs);
+        return d.ok ? { value: { ok: true }, change: { card: d.after, endSessions: true } } : { value: d };
+      });
+    },
+    async getCore({ app, kami }) {
+      return coreOf(await storage.readCard(app.id, kami));
+    },
+    modifyCore({ app, kami, core }) {
+      const nowMs = clock.now();
+      return storage.withCard<{ ok: true } | Fail>(app.id, kami, (card) => {
+        const d = decideModifyCore(card, core, nowMs);
+        return d.ok ? { value: { ok: true }, change: { card: d.after } } : { value: d };
+      });
+    },
+    onlineCards: ({ app }) => storage.countLiveSessions(app.id, clock.now()),
+    async heartbeatAny({ app, statecode }) {
+      // A card session first; a statecode no card holds may be an account's (账号模式).
+      const card = await this.heartbeat({ app, statecode });
+      if (card.ok || card.error !== 'STATECODE_NOT_FOUND') return card;
+      return this.userHeartbeat({ app, user: null, statecode });
     },
 
     async potatoLogin({ app, userNumber, passWord }) {

@@ -8,6 +8,8 @@ import type { AttemptStore } from '../store/attempts';
 import type { CardRecord } from '../store/records';
 import type { DatabaseSpec } from '../store/spec';
 import type { AdminService } from './admin';
+import type { UserRecord } from '../store/user-records';
+import type { UserLoginBody } from './rules/account';
 
 export type { AppConfig, CardKind } from '../schema/config';
 // Settings, app definitions and card kinds are defined once, as schemas (src/schema); the store
@@ -15,6 +17,7 @@ export type { AppConfig, CardKind } from '../schema/config';
 export { type AppSettings, T3_ROUTE_NAMES, type T3RouteName } from '../schema/settings';
 export type { CardRecord } from '../store/records';
 export type { DatabaseSpec } from '../store/spec';
+export type { UserRecord } from '../store/user-records';
 
 /** One app as the server knows it. */
 export interface AppRecord {
@@ -96,6 +99,74 @@ export interface KamiService {
   query(input: { app: AppRecord; kami: string }): Promise<{ ok: true; body: Record<string, unknown> } | Fail>;
   /** Clears the bound device (and IP), increments `change`, ends the card's sessions. */
   unbind(input: { app: AppRecord; kami: string; imei: string }): Promise<{ ok: true; change: number } | Fail>;
+
+  // --- T3 account family (账号模式) -----------------------------------------------------------
+  /** 账号已存在, or a new account with no time (it buys time by recharge). */
+  registerUser(input: {
+    app: AppRecord;
+    user: string;
+    pass: string;
+    email: string;
+    ip: string;
+  }): Promise<{ ok: true } | Fail>;
+  /**
+   * Account login: 账号或密码错误 (the same for an unknown account), then the account rules of
+   * decideUserLogin; binding, a count use and the session are atomic.
+   */
+  userLogin(input: {
+    app: AppRecord;
+    user: string;
+    pass: string;
+    imei: string;
+    ip: string;
+    region?: string;
+    signText?: string;
+  }): Promise<{ ok: true; body: UserLoginBody } | Fail>;
+  /** Renews an account's live statecode (`user` null: any account of the app, heartbeat_any). */
+  userHeartbeat(input: {
+    app: AppRecord;
+    user: string | null;
+    statecode: string;
+  }): Promise<{ ok: true; time: number; date: string } | Fail>;
+  /** Recharges a card into an account; the card is consumed atomically, at most once. */
+  recharge(input: { app: AppRecord; user: string; card: string }): Promise<{ ok: true } | Fail>;
+  changePassword(input: {
+    app: AppRecord;
+    user: string;
+    oldpass: string;
+    newpass: string;
+  }): Promise<{ ok: true } | Fail>;
+  /** Deletes the account (its sessions end). */
+  cancelUser(input: { app: AppRecord; user: string; pass: string }): Promise<{ ok: true } | Fail>;
+  /** The account's core data (or the app's), after the password. */
+  userCore(input: { app: AppRecord; user: string; pass: string }): Promise<{ ok: true; core: string } | Fail>;
+  /** Accounts of the app with a live session. */
+  onlineUsers(input: { app: AppRecord }): Promise<number>;
+  /** Test/admin: the account as stored. */
+  getUser(input: { app: AppRecord; user: string }): Promise<UserRecord | undefined>;
+  /** Test/admin: disables or enables an account (账号被禁用). */
+  setUserDisabled(input: { app: AppRecord; user: string; disabled: boolean }): Promise<boolean>;
+  /**
+   * 以卡充卡: adds the source card's term to the target and uses the source up, atomically over
+   * both cards (a source is consumed at most once however many recharges race for it).
+   */
+  kamiRecharge(input: { app: AppRecord; target: string; source: string }): Promise<{ ok: true } | Fail>;
+  /** Clears the card's bound IP. */
+  ipUnbind(input: { app: AppRecord; kami: string }): Promise<{ ok: true } | Fail>;
+  /** The client disables its own card; its sessions end. */
+  disableCard(input: { app: AppRecord; kami: string }): Promise<{ ok: true } | Fail>;
+  getCore(input: { app: AppRecord; kami: string }): Promise<{ ok: true; core: string } | Fail>;
+  modifyCore(input: { app: AppRecord; kami: string; core: string }): Promise<{ ok: true } | Fail>;
+  /** Live card sessions of the app. */
+  onlineCards(input: { app: AppRecord }): Promise<number>;
+  /**
+   * 统一心跳: renews a statecode of any session kind. Card sessions today; account sessions are
+   * looked up here too once the account family is served (the seam: try cards, then accounts).
+   */
+  heartbeatAny(input: {
+    app: AppRecord;
+    statecode: string;
+  }): Promise<{ ok: true; time: number; date: string } | Fail>;
 
   // --- potatocloud family ----------------------------------------------------------------
   /** `/api/login`: a new apiUserToken for a configured potato user of this app. */

@@ -117,4 +117,23 @@ export class GuessThrottle {
 const NO_OP: Attempt = { done() {} };
 
 /** T3 routes whose answers tell a guesser something: card keys (login, query, unbind) and statecodes. */
-export const GUESSABLE_T3_ROUTES: ReadonlySet<string> = new Set(['login', 'heartbeat', 'query', 'unbind']);
+export const GUESSABLE_T3_ROUTES: ReadonlySet<string> = new Set([
+  'login',
+  'heartbeat',
+  'query',
+  'unbind',
+  // Account passwords and statecodes (账号模式).
+  'register',
+  'user_login',
+  'user_heartbeat',
+  'recharge',
+  'change_password',
+  'user_cancel',
+  'get_user_core',
+]);
+
+/**
+ * Routes where every attempt spends the budget, not only a failed one: each registration creates
+ * an account, so one address registers at most `maxFailures` accounts per window.
+ */
+export const EVERY_ATTEMPT_COUNTS_T3_ROUTES: ReadonlySet<string> = new Set(['register']);

@@ -5,6 +5,7 @@ import { POTATO_MESSAGES } from '@kami-verify/core';
 import { TRANSPORT_MESSAGES } from '../http/transport-errors';
 import { openApiComponents } from '../schema/json-schema';
 import { ADMIN_SECURITY_SCHEME, adminPaths } from './admin';
+import { catalogueSchemas, T3_FORM_COMPONENTS, T3_REPLY_COMPONENTS } from './t3-catalogue-schemas';
 
 type Schema = Record<string, unknown>;
 
@@ -68,6 +69,7 @@ function t3Schemas(): Record<string, Schema> {
     T3NoticeReply: { anyOf: [ref('NoticeSuccess'), ref('T3Error')] },
     T3VersionReply: { oneOf: [ref('VersionSuccess'), ref('T3Error')] },
     T3CheckUpdateReply: { oneOf: [ref('CheckUpdateAvailable'), ref('CheckUpdateLatest'), ref('T3Error')] },
+    ...catalogueSchemas(COMMON_T3),
     T3Reply: {
       description:
         'The reply of the endpoint the 调用码 names (see T3LoginReply … T3CheckUpdateReply); the T3Error branch is common to all of them.',
@@ -76,15 +78,7 @@ function t3Schemas(): Record<string, Schema> {
   };
 }
 
-const T3_REPLIES = [
-  'T3LoginReply',
-  'T3HeartbeatReply',
-  'T3QueryReply',
-  'T3UnbindReply',
-  'T3NoticeReply',
-  'T3VersionReply',
-  'T3CheckUpdateReply',
-];
+const T3_REPLIES = T3_REPLY_COMPONENTS;
 
 function potatoSchemas(): Record<string, Schema> {
   return {
@@ -179,7 +173,7 @@ function operation(operationId: string, summary: string, content: Schema): Schem
 }
 
 export function openApiDocument(): Schema {
-  const t3Forms = ['LoginForm', 'HeartbeatForm', 'QueryForm', 'UnbindForm', 'NoticeForm', 'CheckUpdateForm'];
+  const t3Forms = T3_FORM_COMPONENTS;
   return {
     openapi: '3.1.0',
     info: {
@@ -204,10 +198,10 @@ export function openApiDocument(): Schema {
           tags: ['t3'],
           summary: 'T3 endpoint addressed by its 调用码',
           description: [
-            'Each app endpoint (login, heartbeat, query, unbind, notice, version, check_update) has its own 16-hex 调用码; the code decides which form applies and which reply (T3LoginReply … T3CheckUpdateReply) comes back.',
+            'Each app endpoint (every route of spec/catalogue/t3.json) has its own 16-hex 调用码; the code decides which form applies and which reply (T3LoginReply … T3CheckUpdateReply) comes back.',
             "Checks in order: 程序未开启, 接口未开启, timestamp (时间戳参数不可为空 / 验证数据已失效,请重试), signature (签名参数不可为空 / 签名有误), then the endpoint's own.",
             'Value encoding per app: plain, base64 (custom alphabet, values as uppercase hex; reply is alphabet base64 text) or RSA (PKCS#1 v1.5 with the app public key, uppercase hex; reply is base64 of private-key blocks). Encoded replies are text/plain and decode to the JSON reply.',
-            'check_update answers code 201 已是最新版本 when ver equals the latest version.',
+            'check_update answers code 201 已是最新版 when ver equals the latest version.',
           ].join('\n\n'),
           // The request is authenticated by its signature field `s`, not by a credential.
           security: [],
@@ -235,6 +229,16 @@ export function openApiDocument(): Schema {
               },
             },
             ...transportResponses(T3_TRANSPORT, 'TransportError'),
+            '429': {
+              description:
+                'Too many failed attempts from this IP (Retry-After). Plain JSON for plain apps; for a base64 or RSA app the same body encoded with its codec, text/plain.',
+              content: {
+                'application/json': { schema: ref('TransportError') },
+                'text/plain': {
+                  schema: { type: 'string', description: 'The JSON body, encoded with the app codec.' },
+                },
+              },
+            },
           },
         },
       },

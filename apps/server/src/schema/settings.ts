@@ -5,18 +5,10 @@ import { parseRsaPublicKey, validateAlphabet } from '@kami-verify/core';
 import { createServerCodec } from '@kami-verify/core/server';
 import { z } from 'zod';
 import { bool, hexText, int, oneOf, str, strict } from './fields';
+import { T3_ROUTE_NAMES, type T3RouteName } from './t3-catalogue';
 
-/** Endpoint names of the T3 family as configured per app (each has its own 调用码). */
-export const T3_ROUTE_NAMES = [
-  'login',
-  'heartbeat',
-  'query',
-  'unbind',
-  'notice',
-  'version',
-  'check_update',
-] as const;
-export type T3RouteName = (typeof T3_ROUTE_NAMES)[number];
+/** Endpoint names of the T3 family as configured per app (each has its own 调用码): spec/catalogue/t3.json. */
+export { T3_ROUTE_NAMES, type T3RouteName } from './t3-catalogue';
 
 /** One schema per T3 endpoint name, keyed like the names (typed, unlike Object.fromEntries). */
 export function perRoute<T extends z.ZodType>(make: () => T): { [K in T3RouteName]: T } {
@@ -102,9 +94,11 @@ export const AppSettingsSchema = strict({
     .describe(
       'Live sessions (statecodes) one card may hold; a login beyond it ends the oldest (状态码不存在 for it).',
     ),
-  ipBinding: oneOf(['off', 'exact'])
+  ipBinding: oneOf(['off', 'exact', 'ip', 'province', 'city'])
     .default('off')
-    .describe("请在原IP登录 when 'exact' and the IP differs from the bound one."),
+    .describe(
+      "The first login binds the client's address: 'ip' (or its older name 'exact') the IP itself (请在原IP登录), 'province' / 'city' its region from the bundled offline IP database (请在原省内登录 / 请在市内登录).",
+    ),
   unbindLimit: int(0).default(3).describe('Most unbinds per card (解绑次数已达上限 beyond).'),
   unbindEndsSessions: bool()
     .default(true)
@@ -120,14 +114,30 @@ export const AppSettingsSchema = strict({
     .default(300_000)
     .describe('Allowed |time − now| for the potato `time` header (ms) when potatoSign is on.'),
   notice: str().default('').describe('The notice endpoint text.'),
-  version: str().default('1.0.0').describe('The version endpoint text.'),
+  version: str().default('1.0.0').describe('The version number: `msg` of the version endpoint.'),
+  ver: str()
+    .optional()
+    .describe('The version display name: `ver` of the version endpoint (default: the version number).'),
   update: strict({
-    version: str().default('1.0.0'),
+    version: str().default('1.0.0').describe('The latest version number (check_update `version`).'),
+    ver: str().optional().describe('Its display name (check_update `ver`; default: the version number).'),
     uplog: str().default(''),
     upurl: str().default(''),
   })
     .prefault({})
     .describe('What check_update answers.'),
+  loginToken: oneOf(['auto', 'basic', 'signed'])
+    .default('auto')
+    .describe(
+      "Login token formula: 'auto' puts the sign text in whenever the request's signature was verified (the hosted behaviour), 'basic' never, 'signed' only with signatureCheck 'two-way'.",
+    ),
+  coreMaxBytes: int(0, 16_384)
+    .default(4096)
+    .describe('Longest core data (UTF-8 bytes) modify_core accepts (数据长度超出限制 beyond).'),
+  appSignatures: z
+    .array(str({ nonEmpty: true }))
+    .default([])
+    .describe('Signatures app_sign accepts (签名一致); empty: every autograph is 应用签名不一致.'),
   core: hexText().default('').describe('Hex core data returned on login.'),
 }).superRefine(
   (s, ctx) => {

@@ -121,6 +121,51 @@ CREATE INDEX attempts_expiry_idx ON attempts (expires_at);`,
 CREATE INDEX seen_signatures_expiry_idx ON seen_signatures (expires_at);`,
   },
   {
+    version: 7,
+    name: 'app user accounts',
+    // 账号模式: an app's users (username + scrypt hash), their sessions, and the cards recharged
+    // into them. user_recharges' key on card_id is the database's own guarantee that a card is
+    // recharged at most once, beside the domain's rule.
+    sql: `CREATE TABLE app_users (
+  id           text PRIMARY KEY,
+  app_id       text NOT NULL,
+  username     text NOT NULL,
+  pass_hash    text NOT NULL,
+  email        text NOT NULL DEFAULT '',
+  disabled     boolean NOT NULL DEFAULT false,
+  imei         text,
+  bound_ip     text,
+  bound_region text,
+  change_count integer NOT NULL DEFAULT 0,
+  core         text NOT NULL DEFAULT '',
+  expires_at   bigint,
+  uses_left    integer,
+  recharges    integer NOT NULL DEFAULT 0,
+  first_login  bigint,
+  created_at   bigint NOT NULL,
+  modified_at  bigint NOT NULL,
+  UNIQUE (app_id, username)
+);
+CREATE TABLE user_sessions (
+  statecode  text PRIMARY KEY,
+  user_id    text NOT NULL REFERENCES app_users(id) ON DELETE CASCADE,
+  app_id     text NOT NULL,
+  imei       text NOT NULL DEFAULT '',
+  expires_at bigint NOT NULL,
+  created_at bigint NOT NULL
+);
+CREATE INDEX user_sessions_user_idx ON user_sessions (user_id);
+CREATE INDEX user_sessions_app_expiry_idx ON user_sessions (app_id, expires_at);
+CREATE TABLE user_recharges (
+  card_id    text PRIMARY KEY,
+  app_id     text NOT NULL,
+  user_id    text NOT NULL,
+  card_str   text NOT NULL,
+  created_at bigint NOT NULL
+);
+CREATE INDEX user_recharges_user_idx ON user_recharges (user_id);`,
+  },
+  {
     version: 8,
     name: 'operator surface',
     // Admin API (http/admin): tokens (only a sha-256 of each secret), the audit log, card labels,

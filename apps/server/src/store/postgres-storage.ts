@@ -22,6 +22,17 @@ import {
 import { CARD_COLUMNS, type CardRow, cardColumns, num, toCardRecord } from './sql/card-rows';
 import { type CardWrites, writeCardChangeOrReread, writeCardChanges } from './sql/card-writes';
 import { insertCardRows, insertUniformCardRows, listCardRows, selectCard } from './sql/cards';
+import {
+  cardRecharged,
+  countOnlineUsers,
+  insertUser,
+  renewUserSession,
+  selectUser,
+  selectUserSession,
+  sweepUserSessions,
+  writeRecharge,
+  writeUserChange,
+} from './sql/users';
 import type { CardChange, Storage } from './storage';
 import type { Database, Queryable } from './types';
 
@@ -145,6 +156,24 @@ export function createPostgresStorage(
       });
     },
     readCard: (appId, cardStr) => selectCard(db, appId, cardStr),
+    withCards(appId, cardStrs, decide) {
+      return db.transaction(async (tx) => {
+        // Locked in one order (sorted card strings), so two recharges of crossed pairs cannot deadlock.
+        const locked = new Map<string, CardRecord | undefined>();
+        for (const str of [...new Set(cardStrs)].sort())
+          locked.set(str, await selectCard(tx, appId, str, true));
+        const { value, cards } = decide(cardStrs.map((str) => locked.get(str)));
+        if (cards && cards.length > 0) await writeCardChanges(tx, { cards });
+        return value;
+      });
+    },
+    async countLiveSessions(appId, nowMs) {
+      const res = await db.query<{ n: unknown }>(
+        'SELECT count(*) AS n FROM sessions WHERE app_id = $1 AND expires_at > $2',
+        [appId, nowMs],
+      );
+      return num(res.rows[0]?.n ?? 0);
+    },
 
     async renewSession({ appId, statecode, expiresAt, refusal }) {
       // Answered from current data (a kick or a disable on any process is seen at once), decided
@@ -189,6 +218,7 @@ export function createPostgresStorage(
     findUserToken: (token) => findUserToken(db, token),
     firstUseOfSignature: (appId, signature, nowMs, expiresAt) =>
       firstUseInDatabase(db, appId, signature, nowMs, expiresAt),
+    ...userMethods(db, clock),
     async sweep(nowMs, limit) {
       // Renewals first, so that a session renewed here is not swept as expired.
       await renewals.flush();
@@ -199,6 +229,7 @@ export function createPostgresStorage(
         [nowMs, limit],
       );
       await attempts.sweep(nowMs);
+      await sweepUserSessions(db, nowMs, limit);
       await db.query('DELETE FROM seen_signatures WHERE expires_at <= $1', [nowMs]);
       return { sessions: sessions.rowCount, tokens: await sweepUserTokens(db, nowMs) };
     },
@@ -206,6 +237,50 @@ export function createPostgresStorage(
       await renewals.close();
       await db.close();
     },
+  };
+}
+
+/**
+ * The app-user methods of the port over one database, shared by both adapters: every change is a
+ * transaction with the account's row (and a recharge's card row) locked. On PGlite a transaction
+ * is exclusive anyway; the embedded adapter adds its own card-cache handling around recharge.
+ */
+export function userMethods(
+  db: Database,
+  clock: { now(): number },
+): Pick<
+  Storage,
+  'insertUser' | 'readUser' | 'withUser' | 'rechargeUser' | 'renewUserSession' | 'countOnlineUsers'
+> {
+  return {
+    insertUser: (user) => insertUser(db, user),
+    readUser: (appId, username) => selectUser(db, appId, username),
+    withUser(appId, username, decide) {
+      return db.transaction(async (tx) => {
+        const user = await selectUser(tx, appId, username, true);
+        const { value, change } = decide(user);
+        if (user && change) await writeUserChange(tx, user, change);
+        return value;
+      });
+    },
+    rechargeUser(appId, username, cardStr, decide) {
+      return db.transaction(async (tx) => {
+        // Card first, then account: every recharge locks in this order (no deadlock between them).
+        const card = await selectCard(tx, appId, cardStr, true);
+        const user = await selectUser(tx, appId, username, true);
+        const recharged = card ? await cardRecharged(tx, card.id) : false;
+        const { value, change } = decide(user, card, recharged);
+        if (change) await writeRecharge(tx, change.user, change.card, clock.now());
+        return value;
+      });
+    },
+    async renewUserSession({ appId, statecode, expiresAt, refusal }) {
+      const found = await selectUserSession(db, appId, statecode);
+      const refused = refusal(found);
+      if (!refused) await renewUserSession(db, statecode, expiresAt);
+      return refused;
+    },
+    countOnlineUsers: (appId, nowMs) => countOnlineUsers(db, appId, nowMs),
   };
 }
 

@@ -6,6 +6,9 @@ import type { AttemptStore } from './attempts';
 import type { CardRecord } from './records';
 import type { AdminCard, AdminCardQuery, AdminCardState, AdminRecords, ImportedCard } from './sql/admin';
 import type { Database } from './types';
+import type { UserRecord, UserSessionRecord } from './user-records';
+
+export type { UserRecord, UserSessionRecord } from './user-records';
 
 export interface SessionRecord {
   statecode: string;
@@ -74,6 +77,12 @@ export interface UserTokenRecord {
   createdAt: number;
 }
 
+/** What a decision over several cards changes (kami_recharge): their new states, all or none. */
+export interface CardsDecision<T> {
+  value: T;
+  cards?: CardRecord[];
+}
+
 /** A heartbeat's renewal; `refusal` is the domain's heartbeat rule (the store only applies it). */
 export interface RenewSession<Refusal> {
   appId: string;
@@ -82,6 +91,31 @@ export interface RenewSession<Refusal> {
   nowMs: number;
   expiresAt: number;
   refusal: (session: { expiresAt: number } | undefined, card: CardRecord | undefined) => Refusal | undefined;
+}
+
+/** What a decision changes about one app user (账号模式). Written before the reply. */
+export interface UserChange {
+  /** The account's new state. */
+  user?: UserRecord;
+  /** Delete the account (user_cancel); its sessions go with it. */
+  deleteUser?: boolean;
+  /** End every session of the account. */
+  endSessions?: boolean;
+  /** Start (or renew) this session. */
+  session?: UserSessionRecord;
+  /** With `session`: the account keeps at most this many sessions, the newest. */
+  sessionLimit?: number;
+}
+
+export interface UserDecision<T> {
+  value: T;
+  change?: UserChange;
+}
+
+/** A recharge decision: the account's and the consumed card's new states. */
+export interface RechargeDecision<T> {
+  value: T;
+  change?: { user: UserRecord; card: CardRecord };
 }
 
 export interface Storage {
@@ -96,6 +130,18 @@ export interface Storage {
     cardStr: string,
     decide: (card: CardRecord | undefined) => Decision<T>,
   ): Promise<T>;
+  /**
+   * Atomic read–decide–write of several cards of one app (kami_recharge: target and source):
+   * no other change of any of them interleaves, and the new states are written together or not
+   * at all. `decide` gets the cards in the order of `cardStrs` and may run more than once.
+   */
+  withCards<T>(
+    appId: string,
+    cardStrs: readonly string[],
+    decide: (cards: Array<CardRecord | undefined>) => CardsDecision<T>,
+  ): Promise<T>;
+  /** Live (unexpired at `nowMs`) sessions of the app's cards. */
+  countLiveSessions(appId: string, nowMs: number): Promise<number>;
   /** The card as last committed (never a state that may still be rolled back). */
   readCard(appId: string, cardStr: string): Promise<CardRecord | undefined>;
   /**
@@ -114,6 +160,45 @@ export interface Storage {
   findPotatoUser(appId: string, userNumber: string): Promise<{ id: string; passHash: string } | undefined>;
   saveUserToken(token: UserTokenRecord): Promise<void>;
   findUserToken(token: string): Promise<Omit<UserTokenRecord, 'token' | 'createdAt'> | undefined>;
+
+  // --- app users (账号模式) -----------------------------------------------------------------
+  /** Inserts a new account; false when the username is taken in the app. */
+  insertUser(user: UserRecord): Promise<boolean>;
+  /** The account as last committed. */
+  readUser(appId: string, username: string): Promise<UserRecord | undefined>;
+  /**
+   * Atomic read–decide–write of one account (a transaction with the row locked). `decide` is
+   * pure and may run more than once.
+   */
+  withUser<T>(
+    appId: string,
+    username: string,
+    decide: (user: UserRecord | undefined) => UserDecision<T>,
+  ): Promise<T>;
+  /**
+   * Atomic read–decide–write of an account and a card: `decide` sees both (and whether the card
+   * was recharged before); its change writes the account, the consumed card and the recharge
+   * record together or not at all. A card is recharged at most once, on both engines.
+   */
+  rechargeUser<T>(
+    appId: string,
+    username: string,
+    cardStr: string,
+    decide: (
+      user: UserRecord | undefined,
+      card: CardRecord | undefined,
+      recharged: boolean,
+    ) => RechargeDecision<T>,
+  ): Promise<T>;
+  /** Renews an account session unless `refusal` refuses it; returns that refusal. */
+  renewUserSession<Refusal>(input: {
+    appId: string;
+    statecode: string;
+    expiresAt: number;
+    refusal: (found: { session: UserSessionRecord; user: UserRecord } | undefined) => Refusal | undefined;
+  }): Promise<Refusal | undefined>;
+  /** Accounts of the app with a live session. */
+  countOnlineUsers(appId: string, nowMs: number): Promise<number>;
 
   /**
    * Records a request signature until `expiresAt`; false when it was already recorded and has

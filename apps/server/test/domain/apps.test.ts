@@ -160,6 +160,48 @@ describe('restart persistence [pglite file]', () => {
     expect(after?.askKey).toBe(before?.askKey);
     expect(after?.routes).toEqual({ ...before?.routes, query: 'CCCCCCCCCCCCCCCC' });
   });
+
+  it('a stored app without a code for a newer route gets one generated and persisted on start', async () => {
+    const dir = join(tmp(), 'data');
+    dirs.push(dir);
+    const clock = newClock();
+    const first = await createKamiService({
+      db: { kind: 'file', path: dir },
+      clock,
+      apps: [{ name: 'old' }],
+    });
+    const before = first.listApps()[0];
+    // As a store written before kami_recharge and app_sign existed: the routes lack them.
+    await first.db.query(`UPDATE apps SET routes = routes - 'kami_recharge' - 'app_sign' WHERE name = 'old'`);
+    const stored = await first.db.query<{ routes: unknown }>(`SELECT routes FROM apps WHERE name = 'old'`);
+    expect(JSON.stringify(stored.rows[0]?.routes)).not.toContain('kami_recharge');
+    await first.close();
+
+    const second = await createKamiService({
+      db: { kind: 'file', path: dir },
+      clock,
+      apps: [{ name: 'old' }],
+    });
+    const after = second.listApps()[0];
+    expect(after?.routes.kami_recharge).toMatch(/^[0-9A-F]{16}$/);
+    expect(after?.routes.kami_recharge).not.toBe(before?.routes.kami_recharge);
+    expect(after?.routes.app_sign).toMatch(/^[0-9A-F]{16}$/);
+    // Every other route kept its code.
+    const { kami_recharge: _a, app_sign: _b, ...kept } = after?.routes ?? {};
+    const { kami_recharge: _c, app_sign: _d, ...keptBefore } = before?.routes ?? {};
+    expect(kept).toEqual(keptBefore);
+    expect(second.resolveRoute(after?.routes.kami_recharge ?? '')?.route).toBe('kami_recharge');
+    await second.close();
+
+    // Persisted: a third start sees the same generated codes.
+    const third = await createKamiService({
+      db: { kind: 'file', path: dir },
+      clock,
+      apps: [{ name: 'old' }],
+    });
+    services.push(third);
+    expect(third.listApps()[0]?.routes).toEqual(after?.routes);
+  });
 });
 
 describe.skipIf(!ADMIN_URL)(`restart persistence [postgres]${PG_SKIP_NOTE}`, () => {

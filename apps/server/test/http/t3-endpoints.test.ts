@@ -198,7 +198,7 @@ describe('notice, version, check_update', () => {
     expect((await clientFor(server).version()).version).toBe('1.2.0');
   });
 
-  it('check_update: 版本号不可为空, 201 已是最新版本, 200 with the update', async () => {
+  it('check_update: 版本号不可为空, 201 已是最新版, 200 with the update', async () => {
     const app = server.app.record;
     expect((await t3(server, app, 'check_update', [])).body).toEqual(err(T3_MESSAGES.VERSION_REQUIRED));
     expect((await t3(server, app, 'check_update', [['ver', '1.3.0']])).body).toEqual({

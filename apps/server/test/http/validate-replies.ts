@@ -7,6 +7,7 @@ import { createClientCodec, decodeT3Body, type EncodingOptions } from '@kami-ver
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { afterEach, expect } from 'vitest';
 import { openApiDocument } from '../../src/openapi/spec';
+import { t3ReplyComponent } from '../../src/openapi/t3-catalogue-schemas';
 import type { T3RouteName } from '../../src/schema/settings';
 
 type Json = Record<string, unknown>;
@@ -43,16 +44,6 @@ const component = (name: string) => validatorFor({ $ref: `#/components/schemas/$
 const templates = Object.keys(doc.paths)
   .sort((a, b) => (a.match(/\{/g)?.length ?? 0) - (b.match(/\{/g)?.length ?? 0))
   .map((path) => ({ path, pattern: new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}$`) }));
-
-const T3_REPLY_COMPONENT: Record<T3RouteName, string> = {
-  login: 'T3LoginReply',
-  heartbeat: 'T3HeartbeatReply',
-  query: 'T3QueryReply',
-  unbind: 'T3UnbindReply',
-  notice: 'T3NoticeReply',
-  version: 'T3VersionReply',
-  check_update: 'T3CheckUpdateReply',
-};
 
 /** 调用码 → endpoint and codec, so a T3 reply is checked against its endpoint's union. */
 const routes = new Map<string, { route: T3RouteName; encoding: EncodingOptions }>();
@@ -138,7 +129,7 @@ async function validateReply(violations: string[], method: string, url: URL, res
     check(violations, what, validatorFor(media.schema), body);
   }
   if (t3 && res.status === 200)
-    check(violations, `${what} (${t3.route})`, component(T3_REPLY_COMPONENT[t3.route]), body);
+    check(violations, `${what} (${t3.route})`, component(t3ReplyComponent(t3.route)), body);
 }
 
 const realFetch = globalThis.fetch;

@@ -5,6 +5,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfigFile, validateServerConfig } from '../../src/config/index';
 import { configJsonSchema } from '../../src/schema/json-schema';
+import { T3_ROUTE_NAMES } from '../../src/schema/settings';
 
 const root = join(import.meta.dirname, '../..');
 
@@ -45,7 +46,7 @@ describe('config messages', () => {
         'apps[0].settings.encoding.privateKey: the server needs the private key (PEM)',
         'apps[0].settings.potatoSignSecret: is required when potatoSign is true',
         'apps[0].settings.endpoints.login: must be true or false',
-        'apps[0].settings.endpoints.logn: unknown key (expected one of: login, heartbeat, query, unbind, notice, version, check_update)',
+        `apps[0].settings.endpoints.logn: unknown key (expected one of: ${T3_ROUTE_NAMES.join(', ')})`,
         'apps[0].cards[0].cardStr: must be 4–64 letters, digits, - or _',
         'apps[0].cards[0].card.kind: must be one of "time", "permanent", "count"',
         "apps[0].cards[0].imei: must not contain '",

@@ -12,6 +12,22 @@ export const T3_ENDPOINTS = [
   'notice',
   'version',
   'checkUpdate',
+  'kamiRecharge',
+  'ipUnbind',
+  'disable',
+  'getKamiCore',
+  'modifyCore',
+  'heartbeatAny',
+  'onlineKami',
+  'appSign',
+  'register',
+  'userLogin',
+  'userHeartbeat',
+  'changePassword',
+  'userCancel',
+  'recharge',
+  'getUserCore',
+  'onlineUser',
 ] as const;
 export type T3Endpoint = (typeof T3_ENDPOINTS)[number];
 

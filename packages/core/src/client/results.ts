@@ -51,7 +51,27 @@ export interface MessageResult {
 }
 
 export interface VersionResult {
+  /** The version number (`msg`, what t3sdk reads). */
   version: string;
+  /** The display name (`ver`), when the server sends one. */
+  name?: string | undefined;
+  raw: Record<string, unknown>;
+}
+
+export interface CoreResult {
+  core: string;
+  raw: Record<string, unknown>;
+}
+
+export interface CountResult {
+  count: number;
+  raw: Record<string, unknown>;
+}
+
+export interface AppSignResult {
+  msg: string;
+  autograph: string;
+  time: number | undefined;
   raw: Record<string, unknown>;
 }
 
@@ -66,3 +86,24 @@ export interface CardListResult {
 }
 
 export type { PotatoCard };
+
+/** user_login (账号模式): the fields t3sdk reads, token and statecode verified. */
+export interface UserLoginResult {
+  id: string | number;
+  endTime: string;
+  token: string;
+  statecode: string;
+  time: number;
+  date: string;
+  /** Cards recharged into the account so far. */
+  recharge: number;
+  /** First login, `YYYY-MM-DD HH:mm:ss`. */
+  useTime: string;
+  /** Seconds left, or count uses left when the account logs in by uses. */
+  available: number;
+  imei: string;
+  change: number;
+  core: string;
+  signText: string;
+  raw: Record<string, unknown>;
+}

@@ -1,9 +1,18 @@
 import type { ClientCodec } from '../codecs/types';
-import { KamiResponseError } from '../errors';
+import { KamiResponseError, KamiValidationError } from '../errors';
 import { T3_SUCCESS_MESSAGES, t3CodeForMessage } from '../messages';
 import { isT3Success, throwT3Error } from '../t3/response';
+import { type AccountClient, buildAccountClient } from './account-client';
 import type { CallOptions, VerifyOptions } from './options';
-import type { CheckUpdateResult, MessageResult, QueryResult, VersionResult } from './results';
+import type {
+  AppSignResult,
+  CheckUpdateResult,
+  CoreResult,
+  CountResult,
+  MessageResult,
+  QueryResult,
+  VersionResult,
+} from './results';
 import {
   buildSessionClient,
   injectedCodec,
@@ -16,12 +25,26 @@ import {
 import { requireNonEmptyString, validateImei } from './validate';
 
 /** The T3 family only (login, heartbeat, ...): what an app embedding a card check needs. */
-export interface T3Client extends SessionClient {
+export interface T3Client extends SessionClient, AccountClient {
   query(kami: string, call?: CallOptions): Promise<QueryResult>;
   unbind(kami: string, imei: string, call?: CallOptions): Promise<MessageResult>;
   notice(call?: CallOptions): Promise<MessageResult>;
   version(call?: CallOptions): Promise<VersionResult>;
   checkUpdate(currentVersion: string, call?: CallOptions): Promise<CheckUpdateResult>;
+  /** 以卡充卡: the source card's term goes onto the (activated) target; the source is used up. */
+  kamiRecharge(targetKami: string, sourceKami: string, call?: CallOptions): Promise<MessageResult>;
+  /** Clears the card's bound IP. */
+  ipUnbind(kami: string, call?: CallOptions): Promise<MessageResult>;
+  /** Disables the card (its sessions end). */
+  disable(kami: string, call?: CallOptions): Promise<MessageResult>;
+  getKamiCore(kami: string, call?: CallOptions): Promise<CoreResult>;
+  modifyCore(kami: string, core: string, call?: CallOptions): Promise<MessageResult>;
+  /** 统一心跳: renews any session by its statecode alone. */
+  heartbeatAny(statecode: string, call?: CallOptions): Promise<MessageResult>;
+  /** Live card sessions of the app. */
+  onlineKami(call?: CallOptions): Promise<CountResult>;
+  /** Whether `autograph` is one of the app's configured signatures (else 应用签名不一致). */
+  appSign(autograph: string, call?: CallOptions): Promise<AppSignResult>;
 }
 
 /**
@@ -45,6 +68,7 @@ export function buildT3Client(
 
   const client: T3Client = {
     ...session.client,
+    ...buildAccountClient(session, options),
 
     async query(kami, call) {
       requireNonEmptyString('kami', kami);
@@ -83,10 +107,15 @@ export function buildT3Client(
 
     async version(call) {
       const { body } = await sendOk({ endpoint: 'version', params: [], idempotent: true, call });
-      const version = body.ver ?? body.version ?? body.msg;
+      // msg is the version number (t3sdk reads it); ver the display name.
+      const version = body.msg ?? body.version ?? body.ver;
       if (version === undefined)
-        throw new KamiResponseError('RESPONSE_MISSING_FIELD', '响应数据缺少必要字段: ver');
-      return { version: textField(version), raw: body };
+        throw new KamiResponseError('RESPONSE_MISSING_FIELD', '响应数据缺少必要字段: msg');
+      return {
+        version: textField(version),
+        name: body.ver === undefined ? undefined : textField(body.ver),
+        raw: body,
+      };
     },
 
     async checkUpdate(currentVersion, call) {
@@ -106,9 +135,107 @@ export function buildT3Client(
       if (!isT3Success(body.code, successCode)) throwT3Error(body, result.response);
       return {
         latest: false,
-        version: textField(body.ver ?? body.version),
+        version: textField(body.version ?? body.ver),
         uplog: textField(body.uplog),
         upurl: textField(body.upurl),
+        raw: body,
+      };
+    },
+
+    async kamiRecharge(targetKami, sourceKami, call) {
+      requireNonEmptyString('targetKami', targetKami);
+      requireNonEmptyString('sourceKami', sourceKami);
+      const { body } = await sendOk({
+        endpoint: 'kamiRecharge',
+        params: [
+          ['target_kami', targetKami],
+          ['source_kami', sourceKami],
+        ],
+        idempotent: false,
+        call,
+      });
+      return { msg: textField(body.msg), raw: body };
+    },
+
+    async ipUnbind(kami, call) {
+      requireNonEmptyString('kami', kami);
+      const { body } = await sendOk({
+        endpoint: 'ipUnbind',
+        params: [['kami', kami]],
+        idempotent: true,
+        call,
+      });
+      return { msg: textField(body.msg), raw: body };
+    },
+
+    async disable(kami, call) {
+      requireNonEmptyString('kami', kami);
+      const { body } = await sendOk({
+        endpoint: 'disable',
+        params: [['kami', kami]],
+        idempotent: true,
+        call,
+      });
+      return { msg: textField(body.msg), raw: body };
+    },
+
+    async getKamiCore(kami, call) {
+      requireNonEmptyString('kami', kami);
+      const { body } = await sendOk({
+        endpoint: 'getKamiCore',
+        params: [['kami', kami]],
+        idempotent: true,
+        call,
+      });
+      return { core: textField(body.msg ?? ''), raw: body };
+    },
+
+    async modifyCore(kami, core, call) {
+      requireNonEmptyString('kami', kami);
+      if (typeof core !== 'string') throw new KamiValidationError('core', 'core must be a string');
+      const { body } = await sendOk({
+        endpoint: 'modifyCore',
+        params: [
+          ['kami', kami],
+          ['core', core],
+        ],
+        idempotent: true,
+        call,
+      });
+      return { msg: textField(body.msg), raw: body };
+    },
+
+    async heartbeatAny(statecode, call) {
+      requireNonEmptyString('statecode', statecode);
+      const { body } = await sendOk({
+        endpoint: 'heartbeatAny',
+        params: [['statecode', statecode]],
+        idempotent: true,
+        call,
+      });
+      return { msg: textField(body.msg), raw: body };
+    },
+
+    async onlineKami(call) {
+      const { body } = await sendOk({ endpoint: 'onlineKami', params: [], idempotent: true, call });
+      const count = Number(textField(body.msg ?? '0'));
+      if (!Number.isInteger(count))
+        throw new KamiResponseError('RESPONSE_MISSING_FIELD', '响应数据缺少必要字段: msg');
+      return { count, raw: body };
+    },
+
+    async appSign(autograph, call) {
+      requireNonEmptyString('autograph', autograph);
+      const { body } = await sendOk({
+        endpoint: 'appSign',
+        params: [['autograph', autograph]],
+        idempotent: true,
+        call,
+      });
+      return {
+        msg: textField(body.msg),
+        autograph: textField(body.autograph ?? ''),
+        time: body.time === undefined ? undefined : numberField(body.time),
         raw: body,
       };
     },

@@ -1,6 +1,36 @@
 // Every card rule, as pure functions: no I/O, no clock, no randomness. The service runs them for
 // both storage engines, inside each adapter's atomic section.
+
+export {
+  changePasswordFields,
+  checkUser,
+  checkUserHeartbeat,
+  decideRecharge,
+  decideUserLogin,
+  ipBindingRefusal,
+  registerFields,
+  type UserLoginBody,
+  type UserLoginDecision,
+  type UserLoginInput,
+  userHeartbeatFields,
+  userLoginFields,
+  userPassFields,
+  userRechargeFields,
+  userValidity,
+} from './account';
 export { decideDelete, decideDisable, decideExpiry, decideOperatorUnbind, type ExpiryRefusal } from './admin';
+export {
+  autographField,
+  coreFields,
+  coreOf,
+  decideIpUnbind,
+  decideKamiRecharge,
+  decideModifyCore,
+  decideSelfDisable,
+  matchAppSignature,
+  rechargeFields,
+  statecodeField,
+} from './card-endpoints';
 export {
   type CardPhase,
   cardPhase,
@@ -25,6 +55,7 @@ export {
   isLatestVersion,
   loginFields,
   replayCheckApplies,
+  tokenSignText,
   unbindFields,
   versionField,
 } from './requests';

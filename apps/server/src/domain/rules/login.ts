@@ -44,13 +44,17 @@ export function decideLogin(
   if (bad || !card) return bad ?? fail('CARD_NOT_FOUND');
   if (settings.forbidEmptyDevice && !card.imei) return fail('CARD_LOGIN_FORBIDDEN');
   if (settings.machineCodeCheck && card.imei !== null && card.imei !== imei) return fail('DEVICE_MISMATCH');
-  if (settings.ipBinding === 'exact' && card.boundIp !== null && card.boundIp !== ip)
+  if (
+    (settings.ipBinding === 'exact' || settings.ipBinding === 'ip') &&
+    card.boundIp !== null &&
+    card.boundIp !== ip
+  )
     return fail('IP_MISMATCH');
   if (isExpired(card, now)) return fail('CARD_EXPIRED');
   if (isExhausted(card)) return fail('CARD_USES_EXHAUSTED');
 
   const bindImei = settings.machineCodeCheck && imei !== '' ? imei : null;
-  const bindIp = settings.ipBinding === 'exact' && ip !== '' ? ip : null;
+  const bindIp = (settings.ipBinding === 'exact' || settings.ipBinding === 'ip') && ip !== '' ? ip : null;
   const state = {
     imei: card.imei ?? bindImei,
     boundIp: card.boundIp ?? bindIp,

@@ -67,3 +67,15 @@ export function replayCheckApplies(app: AppRecord): boolean {
   const s = app.settings;
   return s.replayProtection && s.signatureCheck !== 'off' && s.timestampCheck.enabled;
 }
+
+/**
+ * The sign text the login token hashes, if any: with loginToken 'auto' (default) whenever the
+ * request's signature was verified, as the hosted service does; 'signed' only with two-way
+ * signing; 'basic' never.
+ */
+export function tokenSignText(app: AppRecord, signText: string | undefined): string | undefined {
+  const mode = app.settings.loginToken;
+  if (mode === 'basic') return undefined;
+  if (mode === 'signed' && app.settings.signatureCheck !== 'two-way') return undefined;
+  return signText;
+}

@@ -13,7 +13,7 @@ import { T3_CHECK_CAPS, T3_FIELD_CAPS } from './field-caps';
 export interface CheckedRequest {
   /** Decoded values by name (first occurrence) of the fields the endpoint reads. */
   values: Map<string, string>;
-  /** The pre-hash sign text, when the app uses two-way signatures (it goes into the token). */
+  /** The pre-hash sign text of a verified login request (it may go into the token). */
   signText: string | undefined;
   /**
    * The app as this request is served: during a key rotation's overlap a request signed with
@@ -76,8 +76,8 @@ export function checkT3Request(input: {
         return { error: 'SIGNATURE_INVALID' };
       app = { ...app, appKey: old.key };
     }
-    // Only the two-way token hashes it (the login handler passes it on for that setting only).
-    if (s.signatureCheck === 'two-way') signText = buildSignText(fields, app.appKey);
+    // The login token may hash it (settings.loginToken decides); only login reads it.
+    if (route === 'login' || route === 'user_login') signText = buildSignText(fields, app.appKey);
   }
 
   if (s.timestampCheck.enabled) {

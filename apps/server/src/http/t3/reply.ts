@@ -28,7 +28,7 @@ export class T3Reply {
     this.send({ code: this.code(this.app.settings.successCode), ...fields });
   }
 
-  /** A non-success reply with another code than the error code (check_update's 201 已是最新版本). */
+  /** A non-success reply with another code than the error code (check_update's 201 已是最新版). */
   other(code: number, fields: Record<string, unknown>): void {
     this.send({ code: this.code(code), ...fields });
   }

@@ -7,17 +7,19 @@
 // from node:http, ahead of the Express app: `createApp` sends a POST whose path is a 调用码 here.
 // The request log, CORS and error answers wrap it in edge.ts, exactly as they wrap Express.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { T3_MESSAGES } from '@kami-verify/core';
 import { replayCheckApplies } from '../../domain/rules/index';
 import type { HttpContext } from '../context';
 import { type Fields, firstValue, MalformedBodyError, parseForm } from '../form';
+import { regionOf } from '../ip-region';
 import { maskCard } from '../mask';
 import { mediaType, readBody, utf8Text } from '../raw-body';
 import type { RequestNotes } from '../request-log';
-import { type Attempt, GUESSABLE_T3_ROUTES } from '../throttle';
+import { type Attempt, EVERY_ATTEMPT_COUNTS_T3_ROUTES, GUESSABLE_T3_ROUTES } from '../throttle';
 import { HttpError } from '../transport-errors';
 import { checkT3Request } from './checks';
 import { codecFor } from './codec-cache';
-import { T3_HANDLERS } from './endpoints';
+import { T3_HANDLERS } from './endpoints/index';
 import { T3Reply } from './reply';
 
 // 调用码 are uppercase hex; the service also accepts a client that lower-cased the URL. A
@@ -75,7 +77,12 @@ async function handleT3(
     const reserved = await ctx.throttle.begin(ip);
     if ('retryAfter' in reserved) {
       req.resume();
-      throw new HttpError(429, undefined, { 'Retry-After': String(reserved.retryAfter) });
+      const retryAfter = String(reserved.retryAfter);
+      // The route code names the app, so the client shares its codec: an encoding client could
+      // not read plain JSON. Plain apps keep the common transport answer.
+      const codec = codecFor(app);
+      if (codec.mode !== 'plain') return sendThrottled(res, notes, codec, retryAfter);
+      throw new HttpError(429, undefined, { 'Retry-After': retryAfter });
     }
     attempt = reserved;
   }
@@ -99,6 +106,8 @@ async function handleT3(
         values: checked.values,
         signText: checked.signText,
         ip,
+        region: () => Promise.resolve(regionOf(ip, app.settings.ipBinding)),
+        nowMs: ctx.clock.now(),
         reply,
         logCard: (card) => {
           notes.card = maskCard(card);
@@ -106,8 +115,24 @@ async function handleT3(
       });
     }
     // Every failed answer counts, signature and timestamp failures included: they are guesses too.
-    failed = reply.failed;
+    failed = reply.failed || EVERY_ATTEMPT_COUNTS_T3_ROUTES.has(route);
   } finally {
     attempt?.done(failed);
   }
+}
+
+/** 429 in the app's encoding: `{code: 429, msg: 请求过于频繁,请稍后再试}` encoded, text/plain. */
+function sendThrottled(
+  res: ServerResponse,
+  notes: RequestNotes,
+  codec: ReturnType<typeof codecFor>,
+  retryAfter: string,
+): void {
+  const text = codec.encodeResponse(JSON.stringify({ code: 429, msg: T3_MESSAGES.RATE_LIMITED }));
+  notes.result = T3_MESSAGES.RATE_LIMITED;
+  res.statusCode = 429;
+  res.setHeader('Retry-After', retryAfter);
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
 }

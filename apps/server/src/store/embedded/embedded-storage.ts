@@ -22,7 +22,7 @@
 //   wait for those changes and decide again; a soft session waits for them and shares their
 //   fate. No reply is based on state that may still be rolled back.
 
-import { bulkInsert, importCards } from '../postgres-storage';
+import { bulkInsert, importCards, userMethods } from '../postgres-storage';
 import type { CardRecord } from '../records';
 import { SeenSignatures } from '../seen-signatures';
 import { findPotatoUser, findUserToken, saveUserToken, sweepUserTokens } from '../sql/accounts';
@@ -38,8 +38,9 @@ import {
 } from '../sql/admin';
 import { recordOfNewCard } from '../sql/card-rows';
 import { writeCardChanges } from '../sql/card-writes';
-import { listCardRows } from '../sql/cards';
-import type { Decision, RenewSession, Storage } from '../storage';
+import { listCardRows, selectCard } from '../sql/cards';
+import { sweepUserSessions } from '../sql/users';
+import type { CardsDecision, Decision, RenewSession, Storage } from '../storage';
 import type { Database } from '../types';
 import { Batch, FlushFailedError } from './batch';
 import { CardCache } from './card-cache';
@@ -77,6 +78,8 @@ export class EmbeddedStorage implements Storage {
   private gate: Promise<void> | undefined;
   private needsReload = false;
   private closed = false;
+  /** App users live in the database only (no cache): transactions, exclusive on PGlite. */
+  private readonly users: ReturnType<typeof userMethods>;
 
   constructor(
     private readonly db: Database,
@@ -84,6 +87,7 @@ export class EmbeddedStorage implements Storage {
     options: { cardCacheMax?: number } = {},
   ) {
     this.cards = new CardCache(db, (id) => this.pendingCards.has(id), options.cardCacheMax);
+    this.users = userMethods(db, clock);
   }
 
   /** Loads the session table. */
@@ -129,6 +133,51 @@ export class EmbeddedStorage implements Storage {
         this.sessions.start(batch, change.session, change.sessionLimit ?? Number.POSITIVE_INFINITY);
       return this.commit(batch).then(() => value);
     });
+  }
+
+  async withCards<T>(
+    appId: string,
+    cardStrs: readonly string[],
+    decide: (cards: Array<CardRecord | undefined>) => CardsDecision<T>,
+  ): Promise<T> {
+    for (;;) {
+      if (this.gate || this.needsReload) {
+        await this.ready();
+        continue;
+      }
+      const absent = new Set<string>();
+      for (const str of cardStrs) {
+        if (this.cards.byStr(appId, str)) continue;
+        if ((await this.cards.load({ appId, cardStr: str })) === 'absent' && this.settledAbsent(appId, str))
+          absent.add(str);
+      }
+      if (this.gate || this.needsReload) continue;
+      // One synchronous section from here: every card present now (or known absent) is decided
+      // and written together, as withCard does for one.
+      const cards = cardStrs.map((str) => this.cards.byStr(appId, str));
+      if (cards.some((card, i) => !card && !absent.has(cardStrs[i] as string))) continue; // evicted meanwhile
+      const pending = cards.flatMap((card) => {
+        const batch = card && this.pendingCards.get(card.id);
+        return batch ? [batch.done.catch(() => {})] : [];
+      });
+      const { value, cards: after } = decide(cards);
+      if (!after || after.length === 0) {
+        // A refusal must not rest on changes that may still be rolled back.
+        if (pending.length > 0) {
+          await Promise.all(pending);
+          continue;
+        }
+        return value;
+      }
+      const batch = this.current;
+      for (const card of after) this.writeCard(batch, card);
+      return this.commit(batch).then(() => value);
+    }
+  }
+
+  async countLiveSessions(appId: string, nowMs: number): Promise<number> {
+    await this.ready();
+    return this.sessions.countLive(appId, nowMs);
   }
 
   readCard(appId: string, cardStr: string): Promise<CardRecord | undefined> {
@@ -270,6 +319,66 @@ export class EmbeddedStorage implements Storage {
     return found;
   }
 
+  // --- app users (账号模式) -------------------------------------------------------------------
+
+  insertUser(user: Parameters<Storage['insertUser']>[0]): Promise<boolean> {
+    return this.users.insertUser(user);
+  }
+
+  readUser(appId: string, username: string): ReturnType<Storage['readUser']> {
+    return this.users.readUser(appId, username);
+  }
+
+  withUser<T>(...args: Parameters<Storage['withUser']>): Promise<T> {
+    return this.users.withUser(...(args as Parameters<typeof this.users.withUser<T>>));
+  }
+
+  renewUserSession<Refusal>(input: Parameters<Storage['renewUserSession']>[0]): Promise<Refusal | undefined> {
+    return this.users.renewUserSession(input) as Promise<Refusal | undefined>;
+  }
+
+  countOnlineUsers(appId: string, nowMs: number): Promise<number> {
+    return this.users.countOnlineUsers(appId, nowMs);
+  }
+
+  /**
+   * The card lives in the cache (authoritative), the account in the database: the recharge runs
+   * with every other operation held at the gate, after everything pending is on disk, as one
+   * transaction; the cache then takes the consumed card's committed state.
+   */
+  async rechargeUser<T>(...args: Parameters<Storage['rechargeUser']>): Promise<T> {
+    const [appId, , cardStr] = args;
+    return this.gated(async () => {
+      const value = (await this.users.rechargeUser(...args)) as T;
+      if (this.cards.has(appId, cardStr)) {
+        const fresh = await selectCard(this.db, appId, cardStr);
+        if (fresh) this.cards.set(fresh);
+      }
+      return value;
+    });
+  }
+
+  /** Runs `fn` with no operation in between and nothing pending; unlike exclusive(), keeps the caches. */
+  private async gated<T>(fn: () => Promise<T>): Promise<T> {
+    await this.ready();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    while (this.gate) await this.gate.catch(() => {});
+    this.gate = gate;
+    try {
+      while (this.flushing || !this.current.empty || this.sessions.renewals.size > 0) {
+        if (this.flushing) await this.flushing.catch(() => {});
+        else await this.flushNow().catch(() => {});
+      }
+      return await fn();
+    } finally {
+      this.gate = undefined;
+      release();
+    }
+  }
+
   // --- housekeeping ---------------------------------------------------------------------------
 
   async sweep(nowMs: number, limit: number): Promise<{ sessions: number; tokens: number }> {
@@ -302,6 +411,7 @@ export class EmbeddedStorage implements Storage {
          SELECT statecode FROM sessions WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2)`,
       [nowMs - DISK_SWEEP_MARGIN_MS, limit],
     );
+    await sweepUserSessions(this.db, nowMs, limit);
     return { sessions: removed + onDisk.rowCount, tokens: await sweepUserTokens(this.db, nowMs) };
   }
 

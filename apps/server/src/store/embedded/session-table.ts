@@ -19,6 +19,13 @@ export class SessionTable {
     return this.byStatecode.size;
   }
 
+  /** Live sessions of an app (a scan: online counts are rare requests). */
+  countLive(appId: string, nowMs: number): number {
+    let n = 0;
+    for (const s of this.byStatecode.values()) if (s.appId === appId && s.expiresAt > nowMs) n++;
+    return n;
+  }
+
   get(statecode: string): SessionRecord | undefined {
     return this.byStatecode.get(statecode);
   }

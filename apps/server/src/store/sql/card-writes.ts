@@ -110,11 +110,13 @@ function parts(w: CardWrites, guard?: CardRecord, version?: string): Part[] {
       name: 'changed_cards',
       sql: `UPDATE cards c SET imei = v.imei, bound_ip = v.bound_ip, activated_at = v.activated_at,
           expires_at = v.expires_at, uses_left = v.uses_left, change_count = v.change_count,
-          disabled = v.disabled, status = v.status, modified_at = v.modified_at
+          disabled = v.disabled, status = v.status, modified_at = v.modified_at,
+          uses_total = v.uses_total, core = v.core
         FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::int[], $7::int[],
-                    $8::bool[], $9::smallint[], $10::bigint[])
-          AS v(id, imei, bound_ip, activated_at, expires_at, uses_left, change_count, disabled, status, modified_at)
-        WHERE c.id = v.id${guard ? ` AND ${GUARD_ROW} IS NOT DISTINCT FROM ${GUARD_VALUES(11)}${versionCheck(20)}` : ''}
+                    $8::bool[], $9::smallint[], $10::bigint[], $11::int[], $12::text[])
+          AS v(id, imei, bound_ip, activated_at, expires_at, uses_left, change_count, disabled, status, modified_at,
+               uses_total, core)
+        WHERE c.id = v.id${guard ? ` AND ${GUARD_ROW} IS NOT DISTINCT FROM ${GUARD_VALUES(13)}${versionCheck(22)}` : ''}
         RETURNING c.id, c.xmin::text AS version`,
       params: [
         c.map((x) => x.id),
@@ -127,6 +129,9 @@ function parts(w: CardWrites, guard?: CardRecord, version?: string): Part[] {
         c.map((x) => x.disabled),
         c.map((x) => x.status),
         c.map((x) => x.modifiedAt),
+        // kami_recharge raises a count card's total; modify_core rewrites core.
+        c.map((x) => x.usesTotal),
+        c.map((x) => x.core),
         ...(guard ? [...guardParams(guard), ...versionParam] : []),
       ],
     });

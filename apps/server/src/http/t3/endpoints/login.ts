@@ -1,0 +1,32 @@
+import { loginFields, tokenSignText } from '../../../domain/rules/index';
+import type { T3Handler } from './types';
+
+export const login: T3Handler = async ({ service, app, values, signText, ip, reply, logCard }) => {
+  logCard(values.get('kami'));
+  const fields = loginFields(app, values);
+  if ('error' in fields) return reply.fail(fields.error);
+  const result = await service.login({
+    ...fields,
+    app,
+    ip,
+    // SDKs accept either formula; settings.loginToken picks (see tokenSignText).
+    ...(tokenSignText(app, signText) !== undefined ? { signText: tokenSignText(app, signText) } : {}),
+  });
+  if (!result.ok) return reply.fail(result.error);
+  const b = result.body;
+  // Exactly the seed's field order; safe_code echoes the decoded request value.
+  reply.ok({
+    id: b.id,
+    end_time: b.end_time,
+    amount: b.amount,
+    available: b.available,
+    token: b.token,
+    statecode: b.statecode,
+    safe_code: values.get('safe_code') ?? '',
+    time: b.time,
+    date: b.date,
+    imei: b.imei,
+    change: b.change,
+    core: b.core,
+  });
+};

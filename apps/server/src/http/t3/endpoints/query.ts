@@ -1,0 +1,12 @@
+import { cardField } from '../../../domain/rules/index';
+import type { T3Handler } from './types';
+
+export const query: T3Handler = async ({ service, app, values, reply, logCard }) => {
+  logCard(values.get('kami'));
+  const fields = cardField(values);
+  if ('error' in fields) return reply.fail(fields.error);
+  const result = await service.query({ ...fields, app });
+  if (!result.ok) return reply.fail(result.error);
+  const { code: _ignored, ...body } = result.body;
+  reply.ok(body);
+};

@@ -1,0 +1,58 @@
+// The Node SDK's calls of the card and app endpoints beyond login, against the real server.
+import { startTestServer } from '@kami-verify/server/testing';
+import { describe, expect, it } from 'vitest';
+import { clientFor, onCleanup } from './helpers';
+
+async function server() {
+  const s = await startTestServer({
+    encoding: 'base64',
+    settings: { ipBinding: 'exact', appSignatures: ['SIG-1'], version: '3.0.0', ver: '三代' },
+  });
+  onCleanup(() => s.close());
+  return s;
+}
+
+describe('card endpoints through the Node SDK', () => {
+  it('kamiRecharge moves a card onto an activated one, once', async () => {
+    const s = await server();
+    const client = clientFor(s);
+    const target = await s.mintCard({ type: 0 });
+    const source = await s.mintCard({ type: 1 });
+    const session = await client.login(target, 'M-1');
+    await expect(client.kamiRecharge(target, source)).resolves.toMatchObject({ msg: '充值成功' });
+    await expect(client.kamiRecharge(target, source)).rejects.toMatchObject({ code: 'SOURCE_CARD_USED' });
+    const after = await client.query(target);
+    expect(after.available).toBe(8 * 86_400);
+    expect(session.statecode).toMatch(/^[0-9a-f]{32}$/i);
+  });
+
+  it('ipUnbind, getKamiCore / modifyCore, heartbeatAny, onlineKami, disable', async () => {
+    const s = await server();
+    const client = clientFor(s);
+    const card = await s.mintCard({ core: 'c0de' });
+    const session = await client.login(card, 'M-2');
+    await expect(client.ipUnbind(card)).resolves.toMatchObject({ msg: 'IP解绑成功' });
+    await expect(client.ipUnbind(card)).rejects.toMatchObject({ code: 'IP_NOT_BOUND' });
+    await expect(client.getKamiCore(card)).resolves.toMatchObject({ core: 'c0de' });
+    await expect(client.modifyCore(card, 'new-core')).resolves.toMatchObject({ msg: '修改成功' });
+    await expect(client.getKamiCore(card)).resolves.toMatchObject({ core: 'new-core' });
+    await expect(client.heartbeatAny(session.statecode)).resolves.toMatchObject({ msg: '在线' });
+    await expect(client.onlineKami()).resolves.toMatchObject({ count: 1 });
+    await expect(client.disable(card)).resolves.toMatchObject({ msg: '禁用成功' });
+    await expect(client.heartbeatAny(session.statecode)).rejects.toMatchObject({
+      code: 'STATECODE_NOT_FOUND',
+    });
+    await expect(client.onlineKami()).resolves.toMatchObject({ count: 0 });
+    await expect(client.getKamiCore(card)).rejects.toMatchObject({ code: 'CARD_DISABLED' });
+  });
+
+  it('appSign and version', async () => {
+    const s = await server();
+    const client = clientFor(s);
+    const signed = await client.appSign('SIG-1');
+    expect(signed).toMatchObject({ msg: '签名一致', autograph: 'SIG-1' });
+    expect(signed.time).toBe(Math.floor(s.clock.now() / 1000));
+    await expect(client.appSign('SIG-2')).rejects.toMatchObject({ code: 'APP_SIGN_MISMATCH' });
+    await expect(client.version()).resolves.toMatchObject({ version: '3.0.0', name: '三代' });
+  });
+});
