@@ -135,7 +135,7 @@ describeEngines('accounts', (engine) => {
       [app.id],
     );
     expect(Number(rows.rows[0]?.n)).toBe(1);
-  });
+  }, 180_000); // 50 scrypt hashes: slow on a loaded machine
 
   it('parallel logins of a count account use each use once', async () => {
     const { service, app } = await engine.start();
