@@ -9,6 +9,7 @@ import { findPotatoUser, findUserToken, saveUserToken, sweepUserTokens } from '.
 import { type CardRow, cardColumns, num, toCardRecord } from './sql/card-rows';
 import { type CardWrites, writeCardChangeIf, writeCardChanges } from './sql/card-writes';
 import { insertCardRows, insertUniformCardRows, listCardRows, selectCard } from './sql/cards';
+import { readVariable, writeVariable } from './sql/variables';
 import type { CardChange, Storage } from './storage';
 import type { Database, Queryable } from './types';
 
@@ -76,6 +77,8 @@ export function createPostgresStorage(db: Database, clock: { now(): number }): S
         return value;
       });
     },
+    readVariable: (appId, valueid) => readVariable(db, appId, valueid),
+    writeVariable: (appId, valueid, value, nowMs) => writeVariable(db, appId, valueid, value, nowMs),
     async countLiveSessions(appId, nowMs) {
       const res = await db.query<{ n: unknown }>(
         'SELECT count(*) AS n FROM sessions WHERE app_id = $1 AND expires_at > $2',

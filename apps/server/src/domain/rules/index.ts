@@ -42,3 +42,4 @@ export {
   versionField,
 } from './requests';
 export { decideUnbind } from './unbind';
+export { checkUsableCard, findVariable, variableWrite } from './variables';
