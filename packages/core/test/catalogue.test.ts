@@ -12,8 +12,6 @@ const catalogue = JSON.parse(
 
 /** Catalogue endpoints the TypeScript client does not call yet. */
 const PENDING = [
-  'get_variable',
-  'modify_variable',
   'cloud_doc',
   'register',
   'user_login',

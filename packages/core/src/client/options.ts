@@ -20,6 +20,8 @@ export const T3_ENDPOINTS = [
   'heartbeatAny',
   'onlineKami',
   'appSign',
+  'getVariable',
+  'modifyVariable',
 ] as const;
 export type T3Endpoint = (typeof T3_ENDPOINTS)[number];
 
