@@ -15,6 +15,7 @@ import { createSnowflake, newCardStr, newCardStrs, newUserToken } from './ids';
 import { hashPassword, verifyPassword } from './passwords';
 import {
   checkHeartbeat,
+  checkUsableCard,
   coreOf,
   decideDelete,
   decideDisable,
@@ -24,10 +25,12 @@ import {
   decideModifyCore,
   decideSelfDisable,
   decideUnbind,
+  findVariable,
   heartbeatOk,
   potatoState,
   queryBody,
   replayCheckApplies,
+  variableWrite,
 } from './rules/index';
 import type { AppConfig, AppRecord, Fail, KamiService, ServiceOptions } from './types';
 
@@ -260,6 +263,26 @@ export function serviceOver(
         const d = decideModifyCore(card, core, nowMs);
         return d.ok ? { value: { ok: true }, change: { card: d.after } } : { value: d };
       });
+    },
+    async getVariable({ app, kami, values }) {
+      const found = findVariable(app, values);
+      if ('error' in found) return found;
+      const refused = checkUsableCard(await storage.readCard(app.id, kami), Math.floor(clock.now() / 1000));
+      if (refused) return refused;
+      const stored = found.variable.writable
+        ? await storage.readVariable(app.id, found.variable.id)
+        : undefined;
+      return { ok: true, value: stored ?? found.variable.value };
+    },
+    async modifyVariable({ app, kami, values }) {
+      const found = findVariable(app, values);
+      if ('error' in found) return found;
+      const write = variableWrite(app, found.variable, values);
+      if ('error' in write) return write;
+      const refused = checkUsableCard(await storage.readCard(app.id, kami), Math.floor(clock.now() / 1000));
+      if (refused) return refused;
+      await storage.writeVariable(app.id, found.variable.id, write.value, clock.now());
+      return { ok: true };
     },
     onlineCards: ({ app }) => storage.countLiveSessions(app.id, clock.now()),
     async heartbeatAny({ app, statecode }) {

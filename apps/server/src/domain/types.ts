@@ -157,6 +157,18 @@ export interface KamiService {
   disableCard(input: { app: AppRecord; kami: string }): Promise<{ ok: true } | Fail>;
   getCore(input: { app: AppRecord; kami: string }): Promise<{ ok: true; core: string } | Fail>;
   modifyCore(input: { app: AppRecord; kami: string; core: string }): Promise<{ ok: true } | Fail>;
+  /** 云变量: the variable's value (the client-written one, else the configured one), for a valid card. */
+  getVariable(input: {
+    app: AppRecord;
+    kami: string;
+    values: ReadonlyMap<string, string>;
+  }): Promise<{ ok: true; value: string } | Fail>;
+  /** Writes a client-writable variable, for a valid card. */
+  modifyVariable(input: {
+    app: AppRecord;
+    kami: string;
+    values: ReadonlyMap<string, string>;
+  }): Promise<{ ok: true } | Fail>;
   /** Live card sessions of the app. */
   onlineCards(input: { app: AppRecord }): Promise<number>;
   /**

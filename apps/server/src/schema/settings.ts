@@ -134,6 +134,20 @@ export const AppSettingsSchema = strict({
   coreMaxBytes: int(0, 16_384)
     .default(4096)
     .describe('Longest core data (UTF-8 bytes) modify_core accepts (数据长度超出限制 beyond).'),
+  variables: z
+    .array(
+      strict({
+        id: str({ nonEmpty: true }).describe('`valueid` of get_variable / modify_variable.'),
+        name: str().default('').describe('`valuename`; when a request sends one, it must match.'),
+        value: str().default('').describe('The value until a client writes one.'),
+        writable: bool().default(false).describe('modify_variable may change it (变量不可修改 otherwise).'),
+      }),
+    )
+    .default([])
+    .describe('Cloud variables (云变量) of the app; reading and writing need a valid card.'),
+  variableMaxBytes: int(0, 16_384)
+    .default(4096)
+    .describe('Longest value (UTF-8 bytes) modify_variable accepts (数据长度超出限制 beyond).'),
   appSignatures: z
     .array(str({ nonEmpty: true }))
     .default([])

@@ -121,6 +121,19 @@ CREATE INDEX attempts_expiry_idx ON attempts (expires_at);`,
 CREATE INDEX seen_signatures_expiry_idx ON seen_signatures (expires_at);`,
   },
   {
+    version: 6,
+    name: 'cloud variables',
+    // Values written by clients (modify_variable) of the app's client-writable variables; the
+    // configured value stands until the first write.
+    sql: `CREATE TABLE app_variables (
+  app_id      text NOT NULL,
+  valueid     text NOT NULL,
+  value       text NOT NULL,
+  modified_at bigint NOT NULL,
+  PRIMARY KEY (app_id, valueid)
+);`,
+  },
+  {
     version: 7,
     name: 'app user accounts',
     // 账号模式: an app's users (username + scrypt hash), their sessions, and the cards recharged

@@ -33,6 +33,7 @@ import {
   writeRecharge,
   writeUserChange,
 } from './sql/users';
+import { readVariable, writeVariable } from './sql/variables';
 import type { CardChange, Storage } from './storage';
 import type { Database, Queryable } from './types';
 
@@ -167,6 +168,8 @@ export function createPostgresStorage(
         return value;
       });
     },
+    readVariable: (appId, valueid) => readVariable(db, appId, valueid),
+    writeVariable: (appId, valueid, value, nowMs) => writeVariable(db, appId, valueid, value, nowMs),
     async countLiveSessions(appId, nowMs) {
       const res = await db.query<{ n: unknown }>(
         'SELECT count(*) AS n FROM sessions WHERE app_id = $1 AND expires_at > $2',

@@ -140,6 +140,9 @@ export interface Storage {
     cardStrs: readonly string[],
     decide: (cards: Array<CardRecord | undefined>) => CardsDecision<T>,
   ): Promise<T>;
+  /** A client-written value of a cloud variable (undefined: never written). */
+  readVariable(appId: string, valueid: string): Promise<string | undefined>;
+  writeVariable(appId: string, valueid: string, value: string, nowMs: number): Promise<void>;
   /** Live (unexpired at `nowMs`) sessions of the app's cards. */
   countLiveSessions(appId: string, nowMs: number): Promise<number>;
   /** The card as last committed (never a state that may still be rolled back). */

@@ -29,6 +29,8 @@ const SWITCHED = [
   'heartbeat_any',
   'online_kami',
   'app_sign',
+  'get_variable',
+  'modify_variable',
 ] as const;
 
 let server: TestServer;
@@ -41,6 +43,11 @@ beforeAll(async () => {
     ipBinding: 'exact' as const,
     coreMaxBytes: 8,
     appSignatures: ['SIG-A', 'SIG-B'],
+    variables: [
+      { id: 'v1', name: '公告', value: '只读值' },
+      { id: 'v2', name: '计数', value: '0', writable: true },
+    ],
+    variableMaxBytes: 8,
     version: '2.1.0',
     ver: '二代',
     update: { version: '2.1.0', ver: '二代', uplog: 'log', upurl: 'https://example.com' },
@@ -58,7 +65,8 @@ beforeAll(async () => {
       })),
     ],
   });
-});
+  // Six apps, two with RSA keys, on a shared machine: starting takes a while.
+}, 180_000);
 
 afterAll(async () => {
   await server?.close();
@@ -287,6 +295,39 @@ describe.each(MODES)('$name', ({ name }) => {
     expect(await call('app_sign', [['autograph', 'SIG-C']])).toEqual(err(T3_MESSAGES.APP_SIGN_MISMATCH));
     expect(await call('app_sign', [['autograph', 'SIG-BB']])).toEqual(err(T3_MESSAGES.APP_SIGN_MISMATCH));
     expect(await call('app_sign', [])).toEqual(err(T3_MESSAGES.AUTOGRAPH_REQUIRED));
+  });
+
+  it('get_variable / modify_variable: configured values, client writes, every refusal', async () => {
+    const card = await mint({ kind: 'time', type: 0 });
+    const get = (id: string, vname: string, kami = card) =>
+      call('get_variable', [
+        ['kami', kami],
+        ['valueid', id],
+        ['valuename', vname],
+      ]);
+    const put = (id: string, content: string, kami = card) =>
+      call('modify_variable', [
+        ['kami', kami],
+        ['valueid', id],
+        ['valuecontent', content],
+      ]);
+    expect(await get('v1', '公告')).toEqual(ok('只读值'));
+    expect(await get('v1', '')).toEqual(ok('只读值'));
+    expect(await get('', '公告')).toEqual(ok('只读值'));
+    expect(await get('v1', '计数')).toEqual(err(T3_MESSAGES.VARIABLE_NOT_FOUND));
+    expect(await get('nope', '')).toEqual(err(T3_MESSAGES.VARIABLE_NOT_FOUND));
+    expect(await get('', '')).toEqual(err(T3_MESSAGES.VARIABLE_REQUIRED));
+    expect(await get('v1', '', 'NO-SUCH-CARD')).toEqual(err(T3_MESSAGES.CARD_NOT_FOUND));
+    expect(await call('get_variable', [['valueid', 'v1']])).toEqual(err(T3_MESSAGES.CARD_REQUIRED));
+    expect(await put('v2', '42')).toEqual(ok(T3_SUCCESS_MESSAGES.MODIFY_OK));
+    expect(await get('v2', '计数')).toEqual(ok('42'));
+    expect(await put('v1', 'x')).toEqual(err(T3_MESSAGES.VARIABLE_READ_ONLY));
+    expect(await put('v2', '九个字节')).toEqual(err(T3_MESSAGES.DATA_TOO_LONG));
+    expect(await put('v2', '')).toEqual(ok(T3_SUCCESS_MESSAGES.MODIFY_OK));
+    expect(await get('v2', '')).toEqual(ok(''));
+    await server.service.setCardDisabled({ app, cardStr: card, disabled: true });
+    expect(await get('v1', '')).toEqual(err(T3_MESSAGES.CARD_DISABLED));
+    expect(await put('v2', '1')).toEqual(err(T3_MESSAGES.CARD_DISABLED));
   });
 
   it('version and check_update: ver is the display name, version the number', async () => {

@@ -15,8 +15,8 @@ describe('T3 catalogue ↔ handlers', () => {
   });
 
   it('refuses a table with a missing handler, an unknown one, or one both served and pending', () => {
-    const pending = NOT_YET_SERVED.filter((n) => n !== 'kami_recharge');
-    expect(() => buildHandlerTable(SERVED, pending)).toThrow(/kami_recharge: no handler/);
+    const { login: _login, ...withoutLogin } = SERVED;
+    expect(() => buildHandlerTable(withoutLogin, NOT_YET_SERVED)).toThrow(/login: no handler/);
     expect(() => buildHandlerTable({ ...SERVED, bogus: async () => {} }, NOT_YET_SERVED)).toThrow(
       /bogus: not in the catalogue/,
     );

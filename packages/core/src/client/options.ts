@@ -28,6 +28,8 @@ export const T3_ENDPOINTS = [
   'recharge',
   'getUserCore',
   'onlineUser',
+  'getVariable',
+  'modifyVariable',
 ] as const;
 export type T3Endpoint = (typeof T3_ENDPOINTS)[number];
 

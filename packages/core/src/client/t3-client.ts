@@ -45,6 +45,20 @@ export interface T3Client extends SessionClient, AccountClient {
   onlineKami(call?: CallOptions): Promise<CountResult>;
   /** Whether `autograph` is one of the app's configured signatures (else 应用签名不一致). */
   appSign(autograph: string, call?: CallOptions): Promise<AppSignResult>;
+  /** 云变量: the value of variable `valueid` (`valuename`, when not empty, must be its name). */
+  getVariable(
+    kami: string,
+    valueid: string,
+    valuename?: string,
+    call?: CallOptions,
+  ): Promise<{ value: string; raw: Record<string, unknown> }>;
+  /** Writes a client-writable variable. */
+  modifyVariable(
+    kami: string,
+    valueid: string,
+    valuecontent: string,
+    call?: CallOptions,
+  ): Promise<MessageResult>;
 }
 
 /**
@@ -238,6 +252,39 @@ export function buildT3Client(
         time: body.time === undefined ? undefined : numberField(body.time),
         raw: body,
       };
+    },
+
+    async getVariable(kami, valueid, valuename = '', call) {
+      requireNonEmptyString('kami', kami);
+      const { body } = await sendOk({
+        endpoint: 'getVariable',
+        params: [
+          ['kami', kami],
+          ['valueid', valueid],
+          ['valuename', valuename],
+        ],
+        idempotent: true,
+        call,
+      });
+      return { value: textField(body.msg ?? ''), raw: body };
+    },
+
+    async modifyVariable(kami, valueid, valuecontent, call) {
+      requireNonEmptyString('kami', kami);
+      requireNonEmptyString('valueid', valueid);
+      if (typeof valuecontent !== 'string')
+        throw new KamiValidationError('valuecontent', 'valuecontent must be a string');
+      const { body } = await sendOk({
+        endpoint: 'modifyVariable',
+        params: [
+          ['kami', kami],
+          ['valueid', valueid],
+          ['valuecontent', valuecontent],
+        ],
+        idempotent: true,
+        call,
+      });
+      return { msg: textField(body.msg), raw: body };
     },
   };
   return { ...session, client };

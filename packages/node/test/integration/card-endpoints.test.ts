@@ -6,7 +6,13 @@ import { clientFor, onCleanup } from './helpers';
 async function server() {
   const s = await startTestServer({
     encoding: 'base64',
-    settings: { ipBinding: 'exact', appSignatures: ['SIG-1'], version: '3.0.0', ver: '三代' },
+    settings: {
+      ipBinding: 'exact',
+      appSignatures: ['SIG-1'],
+      version: '3.0.0',
+      ver: '三代',
+      variables: [{ id: 'v', name: '变量', value: 'start', writable: true }],
+    },
   });
   onCleanup(() => s.close());
   return s;
@@ -54,5 +60,10 @@ describe('card endpoints through the Node SDK', () => {
     expect(signed.time).toBe(Math.floor(s.clock.now() / 1000));
     await expect(client.appSign('SIG-2')).rejects.toMatchObject({ code: 'APP_SIGN_MISMATCH' });
     await expect(client.version()).resolves.toMatchObject({ version: '3.0.0', name: '三代' });
+    const card = await s.mintCard();
+    await expect(client.getVariable(card, 'v', '变量')).resolves.toMatchObject({ value: 'start' });
+    await expect(client.modifyVariable(card, 'v', '新值')).resolves.toMatchObject({ msg: '修改成功' });
+    await expect(client.getVariable(card, 'v')).resolves.toMatchObject({ value: '新值' });
+    await expect(client.getVariable(card, 'missing')).rejects.toMatchObject({ code: 'VARIABLE_NOT_FOUND' });
   });
 });

@@ -60,3 +60,4 @@ export {
   versionField,
 } from './requests';
 export { decideUnbind } from './unbind';
+export { checkUsableCard, findVariable, variableWrite } from './variables';

@@ -40,6 +40,7 @@ import { recordOfNewCard } from '../sql/card-rows';
 import { writeCardChanges } from '../sql/card-writes';
 import { listCardRows, selectCard } from '../sql/cards';
 import { sweepUserSessions } from '../sql/users';
+import { readVariable, writeVariable } from '../sql/variables';
 import type { CardsDecision, Decision, RenewSession, Storage } from '../storage';
 import type { Database } from '../types';
 import { Batch, FlushFailedError } from './batch';
@@ -173,6 +174,14 @@ export class EmbeddedStorage implements Storage {
       for (const card of after) this.writeCard(batch, card);
       return this.commit(batch).then(() => value);
     }
+  }
+
+  readVariable(appId: string, valueid: string): Promise<string | undefined> {
+    return readVariable(this.db, appId, valueid);
+  }
+
+  writeVariable(appId: string, valueid: string, value: string, nowMs: number): Promise<void> {
+    return writeVariable(this.db, appId, valueid, value, nowMs);
   }
 
   async countLiveSessions(appId: string, nowMs: number): Promise<number> {

@@ -8,12 +8,14 @@ import { checkUpdate } from './check_update';
 import { disable } from './disable';
 import { getKamiCore } from './get_kami_core';
 import { getUserCore } from './get_user_core';
+import { getVariable } from './get_variable';
 import { heartbeat } from './heartbeat';
 import { heartbeatAny } from './heartbeat_any';
 import { ipUnbind } from './ip_unbind';
 import { kamiRecharge } from './kami_recharge';
 import { login } from './login';
 import { modifyCore } from './modify_core';
+import { modifyVariable } from './modify_variable';
 import { notice } from './notice';
 import { onlineKami } from './online_kami';
 import { onlineUser } from './online_user';
@@ -53,10 +55,12 @@ export const SERVED: Partial<Record<T3RouteName, T3Handler>> = {
   heartbeat_any: heartbeatAny,
   online_kami: onlineKami,
   app_sign: appSign,
+  get_variable: getVariable,
+  modify_variable: modifyVariable,
 };
 
 /** Catalogue routes without a handler yet: they answer 接口未开启 whatever the app's switch. */
-export const NOT_YET_SERVED: readonly T3RouteName[] = ['get_variable', 'modify_variable', 'cloud_doc'];
+export const NOT_YET_SERVED: readonly T3RouteName[] = ['cloud_doc'];
 
 const notServed: T3Handler = async ({ reply }) => reply.fail('ENDPOINT_DISABLED');
 
