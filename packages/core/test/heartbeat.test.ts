@@ -323,7 +323,9 @@ describe('HeartbeatLoop on injected hooks', () => {
     const events = record(loop, clock);
     offset = 0.3; // like performance.now(): sub-millisecond readings after the window opened
     await clock.advance(25_000);
-    const errors = events.filter((e) => e.type === 'error').map((e) => e.info as { lostInMs: number; retryInMs: number });
+    const errors = events
+      .filter((e) => e.type === 'error')
+      .map((e) => e.info as { lostInMs: number; retryInMs: number });
     expect(errors.length).toBeGreaterThan(2);
     for (const info of errors) {
       expect(Number.isInteger(info.lostInMs), String(info.lostInMs)).toBe(true);
