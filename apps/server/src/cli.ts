@@ -12,6 +12,8 @@ const USAGE = `Usage: kami-server [--port <n>] [--host <addr>] [--db <memory|pat
   --db <spec>      memory | a directory for the embedded store | postgres://user@host/db
                    (default: $DATABASE_URL, else ./.kami-data/pglite)
   --config <file>  JSON config with apps and server options (default: a demo app)
+  --cors-origin <origin>  A browser origin allowed by CORS, e.g. http://localhost:5173;
+                   repeatable, added to the config's server.cors.origins ("*" allows any)
   -h, --help       Show this help
 `;
 
@@ -31,6 +33,7 @@ function parse(argv: string[]) {
         host: { type: 'string' },
         db: { type: 'string' },
         config: { type: 'string' },
+        'cors-origin': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -82,6 +85,7 @@ async function main(): Promise<void> {
       ...(flags.host !== undefined ? { host: flags.host } : {}),
       ...(flags.db !== undefined ? { db: flags.db } : {}),
       ...(flags.config !== undefined ? { config: flags.config } : {}),
+      ...(flags['cors-origin'] !== undefined ? { corsOrigins: flags['cors-origin'] } : {}),
     });
   } catch (error) {
     process.stderr.write(

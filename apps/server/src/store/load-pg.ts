@@ -5,7 +5,7 @@ import type pg from 'pg';
 export class PgMissingError extends Error {
   constructor(cause: unknown) {
     super(
-      'a PostgreSQL database (--database-url / $DATABASE_URL) needs the `pg` package, which is not installed: ' +
+      'a PostgreSQL database (--db postgres://… or $DATABASE_URL) needs the `pg` package, which is not installed: ' +
         'run `npm install pg` next to @kami-verify/server (it is an optional peer dependency; the embedded store needs nothing)',
       { cause },
     );

@@ -11,7 +11,7 @@ describe('loadPg (pg is an optional peer dependency)', () => {
     const missing = Object.assign(new Error("Cannot find package 'pg'"), { code: 'ERR_MODULE_NOT_FOUND' });
     const error = await loadPg(() => Promise.reject(missing)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PgMissingError);
-    expect((error as Error).message).toMatch(/--database-url.*npm install pg/);
+    expect((error as Error).message).toMatch(/--db postgres.*npm install pg/);
     expect((error as Error).cause).toBe(missing);
   });
 
