@@ -38,7 +38,7 @@ const verify = createVerify({
   },
 });
 
-const escape = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const page = (body) =>
   `<!doctype html><meta charset="utf-8"><title>Card shop</title><h1>Card shop</h1>${body}`;
 
@@ -47,7 +47,7 @@ app.use(express.urlencoded({ extended: false }));
 
 app.get('/', (_req, res) => {
   const options = Object.entries(PLANS)
-    .map(([type, label]) => `<option value="${type}">${escape(label)}</option>`)
+    .map(([type, label]) => `<option value="${type}">${escapeHtml(label)}</option>`)
     .join('');
   res.send(
     page(
@@ -68,7 +68,7 @@ app.post('/buy', async (req, res) => {
     const [card] = await verify.createCardMy({ type, total: 1 });
     console.log(`sold ${PLANS[type]}: ${card.cardStr}`);
     if (req.accepts(['html', 'json']) === 'json') res.json({ plan: PLANS[type], card: card.cardStr });
-    else res.send(page(`<p>Your ${escape(PLANS[type])} card:</p><pre>${escape(card.cardStr)}</pre>`));
+    else res.send(page(`<p>Your ${escapeHtml(PLANS[type])} card:</p><pre>${escapeHtml(card.cardStr)}</pre>`));
   } catch (error) {
     const message = KamiError.isInstance(error) ? `${error.code}: ${error.message}` : String(error);
     console.error(`createCardMy failed: ${message}`);
