@@ -5,8 +5,8 @@
 // come from TextEncoder rather than crypto-js's `enc-utf8`: that parser throws on a lone
 // surrogate, where TextEncoder (like node:crypto) writes U+FFFD — the same bytes the server hashes.
 import type { Md5 } from '@kami-verify/core';
-import CryptoJS from 'crypto-js/core';
-import MD5 from 'crypto-js/md5';
+import CryptoJS from 'crypto-js/core.js';
+import MD5 from 'crypto-js/md5.js';
 
 const encoder = /* @__PURE__ */ new TextEncoder();
 
