@@ -17,6 +17,8 @@ const USAGE = `Usage: kami-server [--port <n>] [--host <addr>] [--db <memory|pat
   --db <spec>      memory | a directory for the embedded store | postgres://user@host/db
                    (default: $DATABASE_URL, else ./.kami-data/pglite)
   --config <file>  JSON config with apps and server options (default: a demo app)
+  --cors-origin <origin>  A browser origin allowed by CORS, e.g. http://localhost:5173;
+                   repeatable, added to the config's server.cors.origins ("*" allows any)
   -h, --help       Show this help
 
 Operator commands (the same as the kami binary; kami-server help lists them):
@@ -39,6 +41,7 @@ function parse(argv: string[]) {
         host: { type: 'string' },
         db: { type: 'string' },
         config: { type: 'string' },
+        'cors-origin': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -113,6 +116,7 @@ async function main(): Promise<void> {
       ...(flags.config !== undefined ? { config: flags.config } : {}),
       // The banner is printed here, once the demo's admin token exists.
       quiet: true,
+      ...(flags['cors-origin'] !== undefined ? { corsOrigins: flags['cors-origin'] } : {}),
     });
     process.stdout.write(formatBanner(running, parseDatabaseSpec(flags.db), await startupExtras(running)));
   } catch (error) {

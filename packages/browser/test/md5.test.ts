@@ -1,30 +1,15 @@
-// Our MD5 against two independent implementations: node:crypto (OpenSSL) and crypto-js (a
-// devDependency kept only as this oracle). Both are fed the same UTF-8 bytes.
+// Our md5 (crypto-js's, fed TextEncoder's bytes) against node:crypto (OpenSSL) as the oracle,
+// on fixed inputs, block boundaries and random Unicode strings.
 import { createHash } from 'node:crypto';
-import CryptoJS from 'crypto-js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { md5 } from '../src/crypto/md5';
 import { md5 as exported } from '../src/index';
 
-const encoder = new TextEncoder();
 const nodeMd5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');
 
-/**
- * crypto-js's own UTF-8 parser throws on a lone surrogate, so hand it the bytes TextEncoder
- * (and node:crypto) produce, as its big-endian words.
- */
-function cryptoJsMd5(s: string): string {
-  const bytes = encoder.encode(s);
-  const words: number[] = new Array((bytes.length + 3) >>> 2).fill(0);
-  for (let i = 0; i < bytes.length; i++) words[i >>> 2]! |= bytes[i]! << (24 - (i % 4) * 8);
-  return CryptoJS.MD5(CryptoJS.lib.WordArray.create(words, bytes.length)).toString(CryptoJS.enc.Hex);
-}
-
 function expectSameAsOracles(input: string): void {
-  const ours = md5(input);
-  expect(ours, JSON.stringify(input.slice(0, 80))).toBe(nodeMd5(input));
-  expect(ours, JSON.stringify(input.slice(0, 80))).toBe(cryptoJsMd5(input));
+  expect(md5(input), JSON.stringify(input.slice(0, 80))).toBe(nodeMd5(input));
 }
 
 /** Strings of any UTF-16 code unit, lone surrogates included. */
@@ -59,7 +44,7 @@ describe('md5', () => {
     'reversed pair \udc00\ud800',
     '\uffff\ufffe noncharacters',
     '卡'.repeat(1000),
-  ])('matches node:crypto and crypto-js for %j', (input) => {
+  ])('matches node:crypto for %j', (input) => {
     expectSameAsOracles(input);
   });
 
@@ -83,7 +68,7 @@ describe('md5', () => {
       ),
       { numRuns: 2_000 },
     );
-  });
+  }, 30_000);
 
   it('matches on 1 MB strings', () => {
     expectSameAsOracles('x'.repeat(1 << 20));

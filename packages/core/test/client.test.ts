@@ -166,6 +166,16 @@ describe('VerifyClient: argument validation before any I/O', () => {
     expect(transport.mock.calls).toHaveLength(0);
   });
 
+  it('names an options object passed where the machine code goes (plain JavaScript)', async () => {
+    const transport = neverTransport();
+    const call = client(transport).login('KM', { signal: new AbortController().signal } as never);
+    const error = await rejection(call);
+    expect(KamiValidationError.isInstance(error)).toBe(true);
+    expect((error as KamiValidationError).field).toBe('imei');
+    expect((error as Error).message).toMatch(/an object was passed in its place.*\{ signal \}/);
+    expect(transport.mock.calls).toHaveLength(0);
+  });
+
   it('a missing route is a validation error', async () => {
     const transport = neverTransport();
     const c = client(transport, { routes: { login: ROUTES.login } });

@@ -314,6 +314,25 @@ describe('HeartbeatLoop on injected hooks', () => {
     expect(clock.timers.size).toBe(0);
   });
 
+  it('reports lostInMs and retryInMs in whole milliseconds on a fractional clock', async () => {
+    const clock = fakePlatform();
+    let offset = 0;
+    const platform = { ...clock.platform, now: () => clock.now + offset };
+    const client = fakeClient(clock, Array.from({ length: 50 }, net));
+    const loop = startHeartbeatLoop(client, session, { validitySeconds: 20, ...noJitter }, platform);
+    const events = record(loop, clock);
+    offset = 0.3; // like performance.now(): sub-millisecond readings after the window opened
+    await clock.advance(25_000);
+    const errors = events
+      .filter((e) => e.type === 'error')
+      .map((e) => e.info as { lostInMs: number; retryInMs: number });
+    expect(errors.length).toBeGreaterThan(2);
+    for (const info of errors) {
+      expect(Number.isInteger(info.lostInMs), String(info.lostInMs)).toBe(true);
+      expect(Number.isInteger(info.retryInMs), String(info.retryInMs)).toBe(true);
+    }
+  });
+
   it('retries transient failures with backoff, clamped to the time left, then declares an outage', async () => {
     const clock = fakePlatform();
     const client = fakeClient(clock, Array.from({ length: 50 }, net));

@@ -25,7 +25,7 @@ export function formatBanner(
     `API reference: ${running.url}/docs`,
   ];
   if (running.demo) {
-    const { app, potatoUser, card } = running.demo;
+    const { app, potatoUser, card, browserCard } = running.demo;
     lines.push(
       '',
       `Demo app "${app.name}" (no --config given; settings are the defaults: timestamp and signature checks on)`,
@@ -34,8 +34,9 @@ export function formatBanner(
       ...routeLines(running, app.routes),
       `  potato user  userNumber=${potatoUser.userNumber} passWord=${potatoUser.passWord}`,
       `  fresh card   ${card} (天卡, unused)`,
+      `  browser card ${browserCard} (天卡, unused: the browser quickstart's, as the one above gets bound)`,
       '',
-      'Try it with the quickstarts (docs/quickstart-node.md): paste this in another terminal',
+      'Try it with the quickstarts (https://github.com/kami-verify/kami-verify/blob/main/docs/quickstart-node.md): paste this in another terminal',
       `  export KAMI_URL=${running.url} KAMI_APPKEY=${app.appKey} KAMI_LOGIN_CODE=${app.routes.login} KAMI_HEARTBEAT_CODE=${app.routes.heartbeat} KAMI_CARD=${card}`,
     );
   } else {

@@ -29,13 +29,17 @@ export interface StartServerOptions {
   quiet?: boolean;
   /** Where the banner goes. Default: stdout. */
   print?: (text: string) => void;
+  /** Browser origins allowed by CORS, added to the config's `server.cors.origins` (`--cors-origin`). */
+  corsOrigins?: readonly string[];
 }
 
 export interface DemoInfo {
   app: AppRecord;
   potatoUser: { userNumber: string; passWord: string };
-  /** A fresh, unused day card minted at start. */
+  /** A fresh, unused day card minted at start (for the Node quickstart). */
   card: string;
+  /** A second one, so the browser quickstart does not meet the first one's device binding. */
+  browserCard: string;
 }
 
 export interface RunningServer {
@@ -75,12 +79,29 @@ async function mintDemo(service: KamiService, config: ServerConfig): Promise<Dem
   const demoConfig = config.apps[0]!;
   const app = service.listApps().find((a) => a.name === demoConfig.name)!;
   const card = await service.mintCard({ app, card: { kind: 'time', type: 0 } });
+  const browserCard = await service.mintCard({ app, card: { kind: 'time', type: 0 } });
   const user = demoConfig.potatoUsers![0]!;
-  return { app, potatoUser: { userNumber: DEMO_USER_NUMBER, passWord: user.passWord }, card: card.cardStr };
+  return {
+    app,
+    potatoUser: { userNumber: DEMO_USER_NUMBER, passWord: user.passWord },
+    card: card.cardStr,
+    browserCard: browserCard.cardStr,
+  };
+}
+
+function withCorsOrigins(config: ServerConfig, extra: readonly string[] | undefined): ServerConfig {
+  if (!extra?.length) return config;
+  const origins = [...(config.server?.cors?.origins ?? []), ...extra];
+  return validateServerConfig(
+    { ...config, server: { ...config.server, cors: { ...config.server?.cors, origins } } },
+    '--cors-origin',
+  );
 }
 
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
-  const { config, demo } = resolveConfig(options.config);
+  const resolved = resolveConfig(options.config);
+  const demo = resolved.demo;
+  const config = withCorsOrigins(resolved.config, options.corsOrigins);
   const db = parseDatabaseSpec(options.db);
   const clock = options.clock ?? { now: () => Date.now() };
   const section = resolveServerSection(config.server);

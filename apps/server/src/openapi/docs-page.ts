@@ -1,6 +1,27 @@
 // GET /docs: a self-contained reference page (no CDN: deployments may have no outbound
 // network). It renders /openapi.json and offers a "try it" form; for T3 calls in plain mode it
-// can add `t` and `s` itself (a small md5 is inlined because WebCrypto has none).
+// can add `t` and `s` itself. WebCrypto has no md5, so crypto-js's `core` and `md5` modules
+// (UMD files, which define a global `CryptoJS` in a plain script) are inlined from the package.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** This module's path, in the ESM build and the CommonJS one alike. */
+// (esbuild's CommonJS output leaves `import.meta` empty; there `__filename` is the module's own.)
+const here = import.meta.url ? fileURLToPath(import.meta.url) : __filename;
+
+let cryptoJs: string | undefined;
+function cryptoJsMd5Source(): string {
+  if (cryptoJs === undefined) {
+    const require = createRequire(here);
+    cryptoJs = ['crypto-js/core.js', 'crypto-js/md5.js']
+      .map((m) => readFileSync(require.resolve(m), 'utf8'))
+      .join('\n')
+      // Never end the inline <script> early.
+      .replaceAll('</', '<\\/');
+  }
+  return cryptoJs;
+}
 
 const STYLE = `
 body{font:14px/1.5 system-ui,sans-serif;margin:0;color:#222;background:#fafafa}
@@ -17,32 +38,18 @@ details summary{cursor:pointer;color:#1f3b57}
 `;
 
 const SCRIPT = `
-// md5 (RFC 1321) over UTF-8, for the T3 signature helper.
+// md5 over UTF-8 for the T3 signature helper: crypto-js's (inlined above), fed TextEncoder's bytes.
 function md5(str){
-  const b=new TextEncoder().encode(str);const n=((b.length+8)>>>6)+1;const w=new Uint32Array(n*16);
-  for(let i=0;i<b.length;i++)w[i>>2]|=b[i]<<((i%4)*8);
-  w[b.length>>2]|=0x80<<((b.length%4)*8);w[n*16-2]=b.length*8;
-  const K=[],S=[7,12,17,22,5,9,14,20,4,11,16,23,6,10,15,21];
-  for(let i=0;i<64;i++)K[i]=Math.floor(Math.abs(Math.sin(i+1))*4294967296)>>>0;
-  let a0=0x67452301,b0=0xefcdab89,c0=0x98badcfe,d0=0x10325476;
-  for(let o=0;o<w.length;o+=16){
-    let A=a0,B=b0,C=c0,D=d0;
-    for(let i=0;i<64;i++){
-      let F,g;const r=i>>4;
-      if(r===0){F=(B&C)|(~B&D);g=i}else if(r===1){F=(D&B)|(~D&C);g=(5*i+1)%16}
-      else if(r===2){F=B^C^D;g=(3*i+5)%16}else{F=C^(B|~D);g=(7*i)%16}
-      const s=S[r*4+(i%4)];const t=D;D=C;C=B;
-      const x=(A+F+K[i]+w[o+g])>>>0;B=(B+((x<<s)|(x>>>(32-s))))>>>0;A=t;
-    }
-    a0=(a0+A)>>>0;b0=(b0+B)>>>0;c0=(c0+C)>>>0;d0=(d0+D)>>>0;
-  }
-  return [a0,b0,c0,d0].map(v=>[0,8,16,24].map(s=>((v>>>s)&255).toString(16).padStart(2,'0')).join('')).join('');
+  const b=new TextEncoder().encode(str);const w=[];
+  for(let i=0;i<b.length;i++)w[i>>2]|=b[i]<<(24-(i%4)*8);
+  return CryptoJS.MD5(CryptoJS.lib.WordArray.create(w,b.length)).toString();
 }
 const el=(tag,attrs={},...kids)=>{const e=document.createElement(tag);for(const[k,v]of Object.entries(attrs))e.setAttribute(k,v);for(const k of kids)e.append(k);return e};
 const resolveRef=(spec,s)=>s&&s.$ref?spec.components.schemas[s.$ref.split('/').pop()]:s;
 const union=(spec,s)=>{s=resolveRef(spec,s);const branches=s&&(s.oneOf||s.anyOf);return branches?branches.map(x=>union(spec,x)):s};
 async function main(){
-  const spec=await (await fetch('openapi.json')).json();
+  // Next to this page, whether it was opened as /docs or /docs/ (or under a proxy's prefix).
+  const spec=await (await fetch(location.pathname.replace(/docs\\/?$/,'openapi.json'))).json();
   document.getElementById('title').textContent=spec.info.title+' '+spec.info.version;
   document.getElementById('intro').textContent=spec.info.description;
   const list=document.getElementById('paths');const pick=document.getElementById('op');
@@ -101,5 +108,5 @@ export function docsPage(): string {
 imei=</textarea>
 <label for="appkey">APPKEY (plain-mode T3 only: adds t and s; stays in this page)</label><input id="appkey" type="password" autocomplete="off">
 <button id="send">Send</button><pre id="out"></pre></section></div></main>
-<script>${SCRIPT}</script></body></html>`;
+<script>${cryptoJsMd5Source()}</script><script>${SCRIPT}</script></body></html>`;
 }

@@ -1,5 +1,6 @@
 // Server engine: PostgreSQL through a pg.Pool. Same SQL as PGlite.
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPg } from './load-pg';
 import { migrate } from './migrate';
 import { type Database, DatabaseUnavailableError, type Queryable, type QueryResult, type Row } from './types';
 
@@ -141,7 +142,8 @@ export function poolSize(env: NodeJS.ProcessEnv = process.env): number {
 
 /** Connects to PostgreSQL and migrates (guarded by an advisory lock against concurrent starters). */
 export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? poolSize() });
+  const { Pool } = await loadPg();
+  const pool = new Pool({ connectionString: url, max: options.max ?? poolSize() });
   // An idle client erroring (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   const db = new PostgresDatabase(pool);

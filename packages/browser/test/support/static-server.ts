@@ -2,12 +2,14 @@
 // test pages.
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize } from 'node:path';
+import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const browserDist = fileURLToPath(new URL('../../dist/', import.meta.url));
 const coreDist = fileURLToPath(new URL('../../../core/dist/', import.meta.url));
+const cryptoJsDir = dirname(createRequire(import.meta.url).resolve('crypto-js/core.js')) + sep;
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -20,6 +22,10 @@ const IMPORT_MAP = {
   imports: {
     '@kami-verify/browser': '/dist/index.js',
     '@kami-verify/core': '/core/index.js',
+    // crypto-js ships CommonJS/UMD files only: a bundler wraps them; a browser without one
+    // loads them as classic scripts (they define a global CryptoJS), exposed as ES modules here.
+    'crypto-js/core.js': '/shim/crypto-js-core.js',
+    'crypto-js/md5.js': '/shim/crypto-js-md5.js',
   },
 };
 
@@ -29,11 +35,14 @@ const PAGES: Record<string, string> = {
     '<!doctype html><meta charset="utf-8"><title>script</title><script src="/dist/kami-verify.global.js"></script>',
   '/esm.html': `<!doctype html><meta charset="utf-8"><title>esm</title>
 <script type="importmap">${JSON.stringify(IMPORT_MAP)}</script>
+<script src="/crypto-js/core.js"></script><script src="/crypto-js/md5.js"></script>
 <script type="module">
 import * as KamiVerify from '@kami-verify/browser';
 window.KV = KamiVerify;
 window.dispatchEvent(new Event('kv-ready'));
 </script>`,
+  '/shim/crypto-js-core.js': 'export default globalThis.CryptoJS;',
+  '/shim/crypto-js-md5.js': 'export default globalThis.CryptoJS.MD5;',
 };
 
 export interface StaticServer {
@@ -53,9 +62,11 @@ export async function startStaticServer(): Promise<StaticServer> {
           ? [browserDist, path.slice(6)]
           : path.startsWith('/core/')
             ? [coreDist, path.slice(6)]
-            : [undefined, ''];
+            : path.startsWith('/crypto-js/')
+              ? [cryptoJsDir, path.slice(11)]
+              : [undefined, ''];
         const file = root === undefined ? undefined : normalize(join(root, rest));
-        // Nothing outside the two dist folders is served (no `..` escapes).
+        // Nothing outside these folders is served (no `..` escapes).
         if (root === undefined || file === undefined || !file.startsWith(root)) throw new Error('not found');
         body = await readFile(file);
       }

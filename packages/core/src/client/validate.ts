@@ -2,6 +2,13 @@ import { isCardType, MAX_CARDS_PER_CALL } from '../card-types';
 import { KamiValidationError } from '../errors';
 
 export function requireNonEmptyString(field: string, value: unknown): string {
+  // From plain JavaScript, `login(card, { signal })` lands the options in this string's place.
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    throw new KamiValidationError(
+      field,
+      `${field} must be a non-empty string, but an object was passed in its place — options (such as { signal }) go after it: pass ${field} first, or undefined where it is optional`,
+    );
+  }
   if (typeof value !== 'string' || value.length === 0) {
     throw new KamiValidationError(field, `${field} must be a non-empty string`);
   }

@@ -309,7 +309,8 @@ export class HeartbeatLoop extends TypedEmitter<HeartbeatEvents> {
         }
       } catch (thrown) {
         if (this.#state !== 'running') return;
-        const lostInMs = deadline - now();
+        // Whole milliseconds (the clock may be performance.now()); rounded up, so > 0 stays > 0.
+        const lostInMs = Math.ceil(deadline - now());
         // Cut off by the deadline (or failed past it): the server has dropped the session by now.
         if (lostInMs <= 0) {
           return this.#end(
