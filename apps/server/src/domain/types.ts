@@ -7,8 +7,8 @@ import type { AppSettings, T3RouteName } from '../schema/settings';
 import type { AttemptStore } from '../store/attempts';
 import type { CardRecord } from '../store/records';
 import type { DatabaseSpec } from '../store/spec';
-import type { AdminService } from './admin';
 import type { UserRecord } from '../store/user-records';
+import type { AdminService } from './admin';
 import type { UserLoginBody } from './rules/account';
 
 export type { AppConfig, CardKind } from '../schema/config';
