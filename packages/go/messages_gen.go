@@ -14,6 +14,8 @@ const (
 	CodeAutographRequired Code = "AUTOGRAPH_REQUIRED"
 	// CodeBadRequest is the stable code "BAD_REQUEST".
 	CodeBadRequest Code = "BAD_REQUEST"
+	// CodeCardAlreadyUsed is the stable code "CARD_ALREADY_USED".
+	CodeCardAlreadyUsed Code = "CARD_ALREADY_USED"
 	// CodeCardDisabled is the stable code "CARD_DISABLED".
 	CodeCardDisabled Code = "CARD_DISABLED"
 	// CodeCardExpired is the stable code "CARD_EXPIRED".
@@ -40,6 +42,8 @@ const (
 	CodeDeviceMismatch Code = "DEVICE_MISMATCH"
 	// CodeDeviceRequired is the stable code "DEVICE_REQUIRED".
 	CodeDeviceRequired Code = "DEVICE_REQUIRED"
+	// CodeEmailInvalid is the stable code "EMAIL_INVALID".
+	CodeEmailInvalid Code = "EMAIL_INVALID"
 	// CodeEndpointDisabled is the stable code "ENDPOINT_DISABLED".
 	CodeEndpointDisabled Code = "ENDPOINT_DISABLED"
 	// CodeEndpointNotFound is the stable code "ENDPOINT_NOT_FOUND".
@@ -54,8 +58,14 @@ const (
 	CodeIPNotBound Code = "IP_NOT_BOUND"
 	// CodeLoginFailed is the stable code "LOGIN_FAILED".
 	CodeLoginFailed Code = "LOGIN_FAILED"
+	// CodeNewPasswordRequired is the stable code "NEW_PASSWORD_REQUIRED".
+	CodeNewPasswordRequired Code = "NEW_PASSWORD_REQUIRED"
 	// CodeNoData is the stable code "NO_DATA".
 	CodeNoData Code = "NO_DATA"
+	// CodePasswordInvalid is the stable code "PASSWORD_INVALID".
+	CodePasswordInvalid Code = "PASSWORD_INVALID"
+	// CodePasswordRequired is the stable code "PASSWORD_REQUIRED".
+	CodePasswordRequired Code = "PASSWORD_REQUIRED"
 	// CodePermissionDenied is the stable code "PERMISSION_DENIED".
 	CodePermissionDenied Code = "PERMISSION_DENIED"
 	// CodeProvinceMismatch is the stable code "PROVINCE_MISMATCH".
@@ -94,8 +104,26 @@ const (
 	CodeUnbindLimitReached Code = "UNBIND_LIMIT_REACHED"
 	// CodeUnknownServerError is the stable code "UNKNOWN_SERVER_ERROR".
 	CodeUnknownServerError Code = "UNKNOWN_SERVER_ERROR"
+	// CodeUserDisabled is the stable code "USER_DISABLED".
+	CodeUserDisabled Code = "USER_DISABLED"
+	// CodeUserExists is the stable code "USER_EXISTS".
+	CodeUserExists Code = "USER_EXISTS"
+	// CodeUserExpired is the stable code "USER_EXPIRED".
+	CodeUserExpired Code = "USER_EXPIRED"
+	// CodeUserInvalid is the stable code "USER_INVALID".
+	CodeUserInvalid Code = "USER_INVALID"
+	// CodeUserLoginFailed is the stable code "USER_LOGIN_FAILED".
+	CodeUserLoginFailed Code = "USER_LOGIN_FAILED"
+	// CodeUserNotFound is the stable code "USER_NOT_FOUND".
+	CodeUserNotFound Code = "USER_NOT_FOUND"
+	// CodeUserNotRecharged is the stable code "USER_NOT_RECHARGED".
+	CodeUserNotRecharged Code = "USER_NOT_RECHARGED"
+	// CodeUserRequired is the stable code "USER_REQUIRED".
+	CodeUserRequired Code = "USER_REQUIRED"
 	// CodeUserTokenInvalid is the stable code "USER_TOKEN_INVALID".
 	CodeUserTokenInvalid Code = "USER_TOKEN_INVALID"
+	// CodeUserUsesExhausted is the stable code "USER_USES_EXHAUSTED".
+	CodeUserUsesExhausted Code = "USER_USES_EXHAUSTED"
 	// CodeVariableNotFound is the stable code "VARIABLE_NOT_FOUND".
 	CodeVariableNotFound Code = "VARIABLE_NOT_FOUND"
 	// CodeVariableReadOnly is the stable code "VARIABLE_READ_ONLY".
@@ -149,6 +177,20 @@ var t3Messages = map[string]Code{
 	"token无效":       CodeTokenInvalid,
 	"应用签名不可为空":      CodeAutographRequired,
 	"应用签名不一致":       CodeAppSignMismatch,
+	"账号不可为空":        CodeUserRequired,
+	"密码不可为空":        CodePasswordRequired,
+	"新密码不可为空":       CodeNewPasswordRequired,
+	"账号格式有误,需为3-32位字母、数字或_@.-": CodeUserInvalid,
+	"密码长度需为6-64位":              CodePasswordInvalid,
+	"邮箱格式有误":                   CodeEmailInvalid,
+	"账号已存在":                    CodeUserExists,
+	"账号不存在":                    CodeUserNotFound,
+	"账号或密码错误":                  CodeUserLoginFailed,
+	"账号被禁用":                    CodeUserDisabled,
+	"账号已到期":                    CodeUserExpired,
+	"账号未充值":                    CodeUserNotRecharged,
+	"账号使用次数已达上限":               CodeUserUsesExhausted,
+	"卡密已被使用":                   CodeCardAlreadyUsed,
 }
 
 // potatoMessages maps a potatocloud error text (trimmed) to its code.
@@ -196,4 +238,10 @@ const (
 	MsgModifyOK = "修改成功"
 	// MsgAppSignOK is the success text "签名一致".
 	MsgAppSignOK = "签名一致"
+	// MsgRegisterOK is the success text "注册成功".
+	MsgRegisterOK = "注册成功"
+	// MsgPasswordChanged is the success text "密码修改成功".
+	MsgPasswordChanged = "密码修改成功"
+	// MsgUserCancelled is the success text "注销成功".
+	MsgUserCancelled = "注销成功"
 )

@@ -700,7 +700,12 @@ func testMessageVectors(t *testing.T) {
 	if err := t3APIError("", "201", 429, 3*time.Second); err.Kind != KindRateLimit || err.RetryAfter != 3*time.Second {
 		t.Errorf("HTTP 429 gave %+v", err)
 	}
-	success := map[string]string{"HEARTBEAT_ONLINE": MsgHeartbeatOnline, "UNBIND_OK": MsgUnbindOK, "ALREADY_LATEST": MsgAlreadyLatest}
+	success := map[string]string{
+		"HEARTBEAT_ONLINE": MsgHeartbeatOnline, "UNBIND_OK": MsgUnbindOK, "ALREADY_LATEST": MsgAlreadyLatest,
+		"IP_UNBIND_OK": MsgIPUnbindOK, "DISABLE_OK": MsgDisableOK, "RECHARGE_OK": MsgRechargeOK,
+		"MODIFY_OK": MsgModifyOK, "APP_SIGN_OK": MsgAppSignOK, "REGISTER_OK": MsgRegisterOK,
+		"PASSWORD_CHANGED": MsgPasswordChanged, "USER_CANCELLED": MsgUserCancelled,
+	}
 	for _, e := range v.T3.Success {
 		if success[e.Code] != e.Message {
 			t.Errorf("success %s: %q, want %q", e.Code, success[e.Code], e.Message)
