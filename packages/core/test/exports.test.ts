@@ -133,6 +133,8 @@ describe('public API', () => {
       'recharge',
       'getUserCore',
       'onlineUser',
+      'getVariable',
+      'modifyVariable',
     ]);
   });
 
