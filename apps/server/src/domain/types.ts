@@ -17,7 +17,7 @@ export type { AppConfig, CardKind } from '../schema/config';
 export { type AppSettings, T3_ROUTE_NAMES, type T3RouteName } from '../schema/settings';
 export type { CardRecord } from '../store/records';
 export type { DatabaseSpec } from '../store/spec';
-export type { UserRecord } from '../store/user-records';
+export type { UserRecord, UserSessionRecord } from '../store/user-records';
 
 /** One app as the server knows it. */
 export interface AppRecord {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppRecord } from '../../src/domain/types';
 import { startTestServer, type TestServer } from '../../src/testing';
 import { type TestDatabase, testDatabase } from './db';
-import { appNamed, clientFor, randomImei, t3 } from './helpers';
+import { appNamed, randomImei, t3 } from './helpers';
 
 const { publicKey, privateKey } = generateKeyPairSync('rsa', {
   modulusLength: 1024,

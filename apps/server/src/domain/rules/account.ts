@@ -10,8 +10,7 @@ import {
   PERMANENT_END_TIME,
   parseBeijingDateTime,
 } from '@kami-verify/core';
-import type { UserRecord, UserSessionRecord } from '../../store/user-records';
-import type { AppRecord, CardRecord, Fail } from '../types';
+import type { AppRecord, CardRecord, Fail, UserRecord, UserSessionRecord } from '../types';
 import { checkExists, fail, wireId } from './card-state';
 
 const PERMANENT_END_SECONDS = parseBeijingDateTime(PERMANENT_END_TIME) ?? 4_102_415_999;
