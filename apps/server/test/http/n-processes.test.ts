@@ -12,7 +12,14 @@ import { freshConnectionFetch, type Proc, startProcess, stopProcess } from './pr
 
 const _cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const APP_KEY = 'nprocessesappkey0123456789abcdef';
-const ROUTES = { login: 'D000000000000001', heartbeat: 'D000000000000002', unbind: 'D000000000000004' };
+const ROUTES = {
+  login: 'D000000000000001',
+  heartbeat: 'D000000000000002',
+  unbind: 'D000000000000004',
+  kami_recharge: 'D000000000000008',
+};
+/** The client names routes in camelCase. */
+const CLIENT_ROUTES = { ...ROUTES, kamiRecharge: ROUTES.kami_recharge };
 const USES = 10;
 const card = (n: number) => `${String(n).padStart(2, '0')}${'C'.repeat(30)}`;
 const BIND_CARD = card(1);
@@ -20,12 +27,18 @@ const COUNT_CARD = card(2);
 const UNBIND_CARD = card(3);
 const KICK_CARD = card(4);
 const DISABLE_CARD = card(5);
+/** One source recharged into many targets at once, and many sources into one target. */
+const RECHARGE_SOURCE = card(6);
+const RECHARGE_TARGETS = Array.from({ length: 30 }, (_, i) => card(10 + i));
+const SHARED_TARGET = card(7);
+const SOURCES = Array.from({ length: 10 }, (_, i) => card(50 + i));
+const DAY = 86_400;
 
 const client = (url: string): VerifyClient =>
   createVerify({
     baseUrl: url,
     appKey: APP_KEY,
-    routes: ROUTES,
+    routes: CLIENT_ROUTES,
     md5,
     transport: createFetchTransport(freshConnectionFetch()),
     maxRetries: 0,
@@ -44,6 +57,10 @@ const appConfig: AppConfig = {
     { cardStr: UNBIND_CARD, card: { kind: 'time', type: 4 } },
     { cardStr: KICK_CARD, card: { kind: 'time', type: 2 } },
     { cardStr: DISABLE_CARD, card: { kind: 'time', type: 2 } },
+    ...[RECHARGE_SOURCE, SHARED_TARGET, ...RECHARGE_TARGETS, ...SOURCES].map((cardStr) => ({
+      cardStr,
+      card: { kind: 'time' as const, type: 0 },
+    })),
   ],
 } as AppConfig;
 
@@ -143,6 +160,30 @@ for (const n of [2, 3]) {
         if (after.imei === null) expect(live.filter(Boolean)).toHaveLength(0);
         else expect(after.imei).toBe(imei);
       }
+    });
+
+    it('one source card recharged into 30 targets at once, over the processes, is consumed exactly once', async () => {
+      for (const [i, target] of RECHARGE_TARGETS.entries()) await on(i).login(target, 'RECHARGE-DEVICE');
+      const before = await Promise.all(RECHARGE_TARGETS.map((cardStr) => admin.getCard({ app, cardStr })));
+      const results = await Promise.allSettled(
+        RECHARGE_TARGETS.map((target, i) => on(i).kamiRecharge(target, RECHARGE_SOURCE)),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const lost = results.flatMap((r) => (r.status === 'rejected' ? [errorCode(r.reason)] : []));
+      expect(new Set(lost)).toEqual(new Set(['SOURCE_CARD_USED']));
+      const after = await Promise.all(RECHARGE_TARGETS.map((cardStr) => admin.getCard({ app, cardStr })));
+      const moved = after.map((c, i) => c!.expiresAt! - before[i]!.expiresAt!);
+      expect(moved.filter((d) => d === DAY)).toHaveLength(1);
+      expect(moved.filter((d) => d !== 0 && d !== DAY)).toEqual([]);
+    });
+
+    it('10 sources recharged into one target at once, over the processes: no recharge is lost', async () => {
+      await on(0).login(SHARED_TARGET, 'SHARED-DEVICE');
+      const before = (await admin.getCard({ app, cardStr: SHARED_TARGET }))!.expiresAt!;
+      const results = await Promise.allSettled(SOURCES.map((source, i) => on(i).kamiRecharge(SHARED_TARGET, source)));
+      expect(results.filter((r) => r.status === 'rejected').map((r) => errorCode((r as PromiseRejectedResult).reason))).toEqual([]);
+      const after = (await admin.getCard({ app, cardStr: SHARED_TARGET }))!.expiresAt!;
+      expect(after - before).toBe(SOURCES.length * DAY);
     });
 
     it('a kick through one process is refused by the heartbeats of every process at once', async () => {
