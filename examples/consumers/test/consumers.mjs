@@ -213,6 +213,8 @@ async function serverBin() {
   const child = spawn('npx', ['--no-install', 'kami-server', '--port', '0', '--db', 'memory'], {
     cwd: project,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: npx runs the bin in a child, and both must go at the end.
+    detached: true,
   });
   try {
     const url = await new Promise((resolve, reject) => {
@@ -239,12 +241,20 @@ async function serverBin() {
     assertEqual(body.status, 'ok', 'GET /healthz body.status');
     return url;
   } finally {
-    child.kill('SIGTERM');
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
   }
 }
 
 const started = Date.now();
 await check('pack core, node, browser, server and install the tarballs', setup);
+if (failures) {
+  rmSync(work, { recursive: true, force: true });
+  process.exit(1); // nothing to check without the installed tarballs
+}
 await check('ESM import of @kami-verify/node (createVerify, nodeMd5)', esm);
 await check('CJS require of @kami-verify/node (createVerify, nodeMd5)', cjs);
 for (const resolution of Object.keys(RESOLUTIONS)) {
