@@ -180,8 +180,14 @@ for (const n of [2, 3]) {
     it('10 sources recharged into one target at once, over the processes: no recharge is lost', async () => {
       await on(0).login(SHARED_TARGET, 'SHARED-DEVICE');
       const before = (await admin.getCard({ app, cardStr: SHARED_TARGET }))!.expiresAt!;
-      const results = await Promise.allSettled(SOURCES.map((source, i) => on(i).kamiRecharge(SHARED_TARGET, source)));
-      expect(results.filter((r) => r.status === 'rejected').map((r) => errorCode((r as PromiseRejectedResult).reason))).toEqual([]);
+      const results = await Promise.allSettled(
+        SOURCES.map((source, i) => on(i).kamiRecharge(SHARED_TARGET, source)),
+      );
+      expect(
+        results
+          .filter((r) => r.status === 'rejected')
+          .map((r) => errorCode((r as PromiseRejectedResult).reason)),
+      ).toEqual([]);
       const after = (await admin.getCard({ app, cardStr: SHARED_TARGET }))!.expiresAt!;
       expect(after - before).toBe(SOURCES.length * DAY);
     });

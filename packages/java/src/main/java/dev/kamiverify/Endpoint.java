@@ -35,6 +35,16 @@ public enum Endpoint {
   /** Whether it is safe to send again after it may have reached a server. */
   public boolean idempotent() { return idempotent; }
 
+  /** The endpoint with this routes key, if this client calls it. */
+  public static java.util.Optional<Endpoint> find(String key) {
+    for (Endpoint e : values()) {
+      if (e.key.equals(key)) {
+        return java.util.Optional.of(e);
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
   /** The endpoint with this routes key. */
   public static Endpoint fromKey(String key) {
     for (Endpoint e : values()) {

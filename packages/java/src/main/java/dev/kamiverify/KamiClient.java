@@ -466,9 +466,13 @@ public final class KamiClient {
       return this;
     }
 
-    /** Routes by key ({@code login}, {@code check_update}, ...), as the server's routes JSON has them. */
+    /**
+     * Routes by key ({@code login}, {@code check_update}, ...), as the server's routes JSON has them.
+     * The server names every endpoint of its catalogue; keys of endpoints this client does not call
+     * are skipped.
+     */
     public Builder routes(Map<String, String> byKey) {
-      byKey.forEach((k, v) -> route(Endpoint.fromKey(k), v));
+      byKey.forEach((k, v) -> Endpoint.find(k).ifPresent(e -> route(e, v)));
       return this;
     }
 
