@@ -187,7 +187,22 @@ export function t3ErrorFromMessage(
     retryAfterMs?: number | undefined;
   },
 ): KamiApiError {
-  const code = t3CodeForMessage(message);
+  return t3ErrorForCode(t3CodeForMessage(message), message, details);
+}
+
+/**
+ * {@link t3ErrorFromMessage} for a message already looked up: `code` is its machine code, or
+ * `undefined` for a text the caller's table does not hold (→ `UNKNOWN_SERVER_ERROR`, text kept).
+ */
+export function t3ErrorForCode(
+  code: T3MessageCode | undefined,
+  message: string,
+  details: {
+    serverCode?: string | number | undefined;
+    httpStatus: number;
+    retryAfterMs?: number | undefined;
+  },
+): KamiApiError {
   if (code === 'RATE_LIMITED' || details.httpStatus === 429) return new KamiRateLimitError(message, details);
   return new KamiApiError(code ?? 'UNKNOWN_SERVER_ERROR', message, details);
 }

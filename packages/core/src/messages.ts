@@ -1,10 +1,13 @@
+// The documented server messages and the stable machine codes they map to. The Chinese text is
+// part of the wire contract: the reference server emits exactly these strings and the SDK
+// recognises them; spec/vectors/messages.json is the source, test/errors.test.ts compares.
+
 /**
- * The documented server messages and the stable machine codes they map to.
- *
- * The Chinese text is part of the wire contract: the reference server emits exactly these
- * strings and the SDK recognises them. Keep both directions in this one table.
+ * The error messages `login` and `heartbeat` can answer: spec/catalogue/t3.json's `common.errors`
+ * and the two endpoints' own. The lean session client recognises only these, so a page that
+ * bundles it does not carry every other endpoint's texts.
  */
-export const T3_MESSAGES = {
+export const T3_SESSION_MESSAGES = {
   CARD_REQUIRED: '卡密不可为空',
   DEVICE_REQUIRED: '机器码不可为空',
   DEVICE_INVALID: "机器码不合法,因为存在'号",
@@ -23,17 +26,18 @@ export const T3_MESSAGES = {
   TIMESTAMP_INVALID: '验证数据已失效,请重试',
   SIGNATURE_REQUIRED: '签名参数不可为空',
   SIGNATURE_INVALID: '签名有误',
-  // Heartbeat errors: from the services' public docs (the † rows of docs/protocol.md), not the seed's tables.
   STATECODE_REQUIRED: '状态码不可为空',
   STATECODE_NOT_FOUND: '状态码不存在',
-  // Undocumented; chosen by this project for the other endpoints of the family.
-  UNBIND_LIMIT_REACHED: '解绑次数已达上限',
-  CARD_NOT_BOUND: '卡密未绑定设备',
-  VERSION_REQUIRED: '版本号不可为空',
   RATE_LIMITED: '请求过于频繁,请稍后再试',
   BAD_REQUEST: '请求参数有误',
   ENDPOINT_NOT_FOUND: '接口不存在',
-  // 账号模式 (user accounts): undocumented by the services; chosen by this project.
+} as const;
+
+/** The other T3 endpoints' error messages (card, app and account calls). Only in {@link T3_MESSAGES}. */
+const T3_ENDPOINT_MESSAGES = {
+  UNBIND_LIMIT_REACHED: '解绑次数已达上限',
+  CARD_NOT_BOUND: '卡密未绑定设备',
+  VERSION_REQUIRED: '版本号不可为空',
   USER_REQUIRED: '账号不可为空',
   PASSWORD_REQUIRED: '密码不可为空',
   NEW_PASSWORD_REQUIRED: '新密码不可为空',
@@ -48,7 +52,6 @@ export const T3_MESSAGES = {
   USER_NOT_RECHARGED: '账号未充值',
   USER_USES_EXHAUSTED: '账号使用次数已达上限',
   CARD_ALREADY_USED: '卡密已被使用',
-  // T3 card/app endpoints beyond login (kami_recharge, variables, cloud_doc, app_sign): chosen by this project.
   SOURCE_CARD_REQUIRED: '充值卡密不可为空',
   SOURCE_CARD_NOT_FOUND: '充值卡密不存在',
   SOURCE_CARD_DISABLED: '充值卡密被禁用',
@@ -65,6 +68,15 @@ export const T3_MESSAGES = {
   AUTOGRAPH_REQUIRED: '应用签名不可为空',
   APP_SIGN_MISMATCH: '应用签名不一致',
 } as const;
+
+/**
+ * Every T3 error message. Login's are the seed's documented texts, heartbeat's come from the
+ * services' public docs (docs/protocol.md); the other endpoints' are undocumented by the services
+ * and chosen by this project (spec/vectors/messages.json names the origin of each).
+ */
+// Pure, so a bundle that never looks past the session messages drops the rest.
+export const T3_MESSAGES: typeof T3_SESSION_MESSAGES & typeof T3_ENDPOINT_MESSAGES =
+  /* @__PURE__ */ Object.assign({}, T3_SESSION_MESSAGES, T3_ENDPOINT_MESSAGES);
 
 /** Success messages the T3 family sends in `msg`. */
 export const T3_SUCCESS_MESSAGES = {
@@ -102,23 +114,32 @@ export const POTATO_CODES = { OK: 200, NO_DATA: 203, FORBIDDEN: 403, ERROR: 500 
 export type T3MessageCode = keyof typeof T3_MESSAGES;
 export type PotatoMessageCode = keyof typeof POTATO_MESSAGES;
 
-// The reverse maps are built on first use, not at import: a module-level `new Map(...)` is a
-// call bundlers must keep, which would pin both tables into every bundle (even one that never
-// sees a potatocloud reply).
-let t3ByText: Map<string, T3MessageCode> | undefined;
-let potatoByText: Map<string, PotatoMessageCode> | undefined;
+export type T3SessionMessageCode = keyof typeof T3_SESSION_MESSAGES;
 
-function reverse<C extends string>(table: Record<C, string>): Map<string, C> {
-  return new Map(Object.entries(table).map(([code, text]) => [text as string, code as C]));
+// The reverse maps are built on first use, not at import: a module-level `new Map(...)` is a
+// call bundlers must keep, which would pin every table into every bundle (even one that never
+// sees a potatocloud reply).
+const byText = new WeakMap<object, Map<string, string>>();
+
+function lookup<C extends string>(table: Record<C, string>, message: string): C | undefined {
+  let reverse = byText.get(table);
+  if (!reverse) {
+    reverse = new Map(Object.entries<string>(table).map(([code, text]) => [text, code]));
+    byText.set(table, reverse);
+  }
+  return reverse.get(message.trim()) as C | undefined;
 }
 
 /** Machine code for a T3 error message, or `undefined` when the text is not one we know. */
 export function t3CodeForMessage(message: string): T3MessageCode | undefined {
-  t3ByText ??= reverse(T3_MESSAGES);
-  return t3ByText.get(message.trim());
+  return lookup(T3_MESSAGES, message);
+}
+
+/** {@link t3CodeForMessage} over {@link T3_SESSION_MESSAGES} only: what login and heartbeat answer. */
+export function t3SessionCodeForMessage(message: string): T3SessionMessageCode | undefined {
+  return lookup(T3_SESSION_MESSAGES, message);
 }
 
 export function potatoCodeForMessage(message: string): PotatoMessageCode | undefined {
-  potatoByText ??= reverse(POTATO_MESSAGES);
-  return potatoByText.get(message.trim());
+  return lookup(POTATO_MESSAGES, message);
 }

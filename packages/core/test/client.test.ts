@@ -12,6 +12,7 @@ import {
   type KamiResponseError,
   KamiValidationError,
   KamiVerificationError,
+  T3_MESSAGES,
   type Transport,
   type VerifyOptions,
 } from '../src';
@@ -922,6 +923,31 @@ describe('createSessionClient (login and heartbeat only)', () => {
       createSessionClient({ ...base(), transport: late.transport }).heartbeat('sc'),
     );
     expect(KamiVerificationError.isInstance(skew) && skew.code).toBe('CLOCK_SKEW');
+  });
+
+  it("knows the messages its two calls answer; another endpoint's text is UNKNOWN_SERVER_ERROR, kept", async () => {
+    const reply = (msg: string) =>
+      scriptedTransport({ [A]: [ok(JSON.stringify({ code: 201, msg }))] }).transport;
+    const rate = await rejection(
+      createSessionClient({ ...base(), transport: reply(T3_MESSAGES.RATE_LIMITED) }).login('c', 'd'),
+    );
+    expect(KamiRateLimitError.isInstance(rate)).toBe(true);
+    const missing = await rejection(
+      createSessionClient({ ...base(), transport: reply(T3_MESSAGES.ENDPOINT_NOT_FOUND) }).login('c', 'd'),
+    );
+    expect(missing.code).toBe('ENDPOINT_NOT_FOUND');
+    // 变量不存在 is a variables reply: the full client names it, the session client keeps the text.
+    const full = await rejection(
+      createT3Client({ ...base(), transport: reply(T3_MESSAGES.VARIABLE_NOT_FOUND) }).login('c', 'd'),
+    );
+    expect(full.code).toBe('VARIABLE_NOT_FOUND');
+    const lean = await rejection(
+      createSessionClient({ ...base(), transport: reply(T3_MESSAGES.VARIABLE_NOT_FOUND) }).login('c', 'd'),
+    );
+    expect(KamiApiError.isInstance(lean) && [lean.code, lean.serverMessage]).toEqual([
+      'UNKNOWN_SERVER_ERROR',
+      T3_MESSAGES.VARIABLE_NOT_FOUND,
+    ]);
   });
 
   it('validates options, the codec and arguments before any I/O', async () => {

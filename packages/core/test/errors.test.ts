@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import {
   KamiAbortError,
@@ -14,9 +15,12 @@ import {
   potatoCodeForMessage,
   potatoErrorFromEnvelope,
   T3_MESSAGES,
+  T3_SESSION_MESSAGES,
   T3_SUCCESS_MESSAGES,
   t3CodeForMessage,
+  t3ErrorForCode,
   t3ErrorFromMessage,
+  t3SessionCodeForMessage,
 } from '../src';
 import { loadVector } from './helpers';
 
@@ -36,6 +40,21 @@ describe('message tables match messages.json', () => {
   it('T3_MESSAGES is exactly the seed table plus the other documented texts', () => {
     const expected = Object.fromEntries([...mv.t3.seed, ...mv.t3.other].map((e) => [e.code, e.message]));
     expect(T3_MESSAGES).toEqual(expected);
+  });
+  it('T3_SESSION_MESSAGES is what the catalogue says login and heartbeat answer', () => {
+    const catalogue = JSON.parse(
+      readFileSync(new URL('../../../spec/catalogue/t3.json', import.meta.url), 'utf8'),
+    ) as { common: { errors: string[] }; endpoints: Array<{ name: string; messages: { errors: string[] } }> };
+    const own = catalogue.endpoints.filter((e) => e.name === 'login' || e.name === 'heartbeat');
+    expect(own).toHaveLength(2);
+    const codes = new Set([...catalogue.common.errors, ...own.flatMap((e) => e.messages.errors)]);
+    expect(Object.keys(T3_SESSION_MESSAGES).sort()).toEqual([...codes].sort());
+    for (const [code, text] of Object.entries(T3_SESSION_MESSAGES)) {
+      expect(T3_MESSAGES[code as keyof typeof T3_MESSAGES]).toBe(text);
+      expect(t3SessionCodeForMessage(` ${text}`)).toBe(code);
+    }
+    expect(t3SessionCodeForMessage(T3_MESSAGES.USER_NOT_FOUND)).toBeUndefined();
+    expect(t3CodeForMessage(T3_MESSAGES.USER_NOT_FOUND)).toBe('USER_NOT_FOUND');
   });
   it('T3_SUCCESS_MESSAGES', () => {
     expect(T3_SUCCESS_MESSAGES).toEqual(Object.fromEntries(mv.t3.success.map((e) => [e.code, e.message])));
@@ -84,6 +103,16 @@ describe('T3 message → typed error', () => {
     expect(error.serverMessage).toBe(mv.unknownMessage.message);
     expect(error.message).toBe(mv.unknownMessage.message);
     expect(error.serverCode).toBe(500);
+  });
+
+  it('t3ErrorForCode types a message the caller already looked up', () => {
+    const limited = t3ErrorForCode('RATE_LIMITED', T3_MESSAGES.RATE_LIMITED, {
+      httpStatus: 200,
+      retryAfterMs: 10,
+    });
+    expect(KamiRateLimitError.isInstance(limited) && limited.retryAfterMs).toBe(10);
+    const unknown = t3ErrorForCode(undefined, '别的', { serverCode: 201, httpStatus: 200 });
+    expect([unknown.code, unknown.serverMessage]).toEqual(['UNKNOWN_SERVER_ERROR', '别的']);
   });
 
   it('an empty message still gives a readable error', () => {

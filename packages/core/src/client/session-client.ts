@@ -2,7 +2,7 @@ import { bytesToHex, randomBytes } from '../bytes';
 import { plainCodec } from '../codecs/plain';
 import type { ClientCodec } from '../codecs/types';
 import { KamiValidationError } from '../errors';
-import { T3_SUCCESS_MESSAGES } from '../messages';
+import { T3_SUCCESS_MESSAGES, type T3MessageCode, t3SessionCodeForMessage } from '../messages';
 import type { HttpResponse } from '../net/transport';
 import { decodeT3Body, isT3Success, requireFields, type T3Body, throwT3Error } from '../t3/response';
 import { encodeForm, type FormFields, signT3Request } from '../t3/sign';
@@ -74,6 +74,7 @@ export const numberField = (v: unknown): number => (typeof v === 'number' ? v : 
 export function buildSessionClient(
   options: Omit<VerifyOptions, 'encoding' | 'potato'>,
   resolveCodec: () => ClientCodec,
+  codeForMessage: (message: string) => T3MessageCode | undefined,
 ): SessionParts {
   const hosts = validateBaseUrls(options.baseUrl);
   requireNonEmptyString('appKey', options.appKey);
@@ -114,7 +115,8 @@ export function buildSessionClient(
 
   async function sendOk(req: T3CallSpec): Promise<DecodedT3Reply> {
     const result = await send(req);
-    if (!isT3Success(result.body.code, successCode)) throwT3Error(result.body, result.response);
+    if (!isT3Success(result.body.code, successCode))
+      throwT3Error(result.body, result.response, codeForMessage);
     return result;
   }
 
@@ -209,6 +211,8 @@ export function injectedCodec(options: { codec?: ClientCodec | undefined }): Cli
  * A client with only `login` and `heartbeat`, the codec injected: the smallest bundle for a
  * page that logs in and keeps the session alive. The same implementation as `createT3Client`
  * and `createVerify` use for these two calls (signing, failover, reply checks, typed errors).
+ * Its errors know the messages these two calls answer ({@link T3_SESSION_MESSAGES}); any other
+ * text is `UNKNOWN_SERVER_ERROR`, the text kept in `serverMessage`.
  *
  * ```ts
  * const client = createSessionClient({ baseUrl, appKey, routes: { login: '…', heartbeat: '…' }, md5, transport });
@@ -217,5 +221,5 @@ export function injectedCodec(options: { codec?: ClientCodec | undefined }): Cli
  * ```
  */
 export function createSessionClient(options: SessionClientOptions): SessionClient {
-  return buildSessionClient(options, () => injectedCodec(options)).client;
+  return buildSessionClient(options, () => injectedCodec(options), t3SessionCodeForMessage).client;
 }

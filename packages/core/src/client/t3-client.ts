@@ -77,7 +77,7 @@ export function buildT3Client(
   options: Omit<VerifyOptions, 'encoding' | 'potato'>,
   resolveCodec: () => ClientCodec,
 ): T3ClientParts {
-  const session = buildSessionClient(options, resolveCodec);
+  const session = buildSessionClient(options, resolveCodec, t3CodeForMessage);
   const { send, sendOk, successCode } = session;
 
   const client: T3Client = {
@@ -146,7 +146,7 @@ export function buildT3Client(
       if (String(body.code) === '201' && t3CodeForMessage(textField(body.msg)) === undefined) {
         return { latest: true, msg: textField(body.msg ?? T3_SUCCESS_MESSAGES.ALREADY_LATEST), raw: body };
       }
-      if (!isT3Success(body.code, successCode)) throwT3Error(body, result.response);
+      if (!isT3Success(body.code, successCode)) throwT3Error(body, result.response, t3CodeForMessage);
       return {
         latest: false,
         version: textField(body.version ?? body.ver),

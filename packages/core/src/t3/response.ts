@@ -1,5 +1,6 @@
 import type { ClientCodec } from '../codecs/types';
-import { KamiResponseError, t3ErrorFromMessage } from '../errors';
+import { KamiResponseError, t3ErrorForCode } from '../errors';
+import type { T3MessageCode } from '../messages';
 import { parseRetryAfterMs } from '../net/retry-after';
 import type { HttpResponse } from '../net/transport';
 
@@ -60,8 +61,15 @@ function tryParseJson(text: string): unknown {
   }
 }
 
-/** Throws the typed error for a non-success body. */
-export function throwT3Error(body: T3Body, response: HttpResponse): never {
+/**
+ * Throws the typed error for a non-success body, its message looked up with `codeForMessage`
+ * (the full table, or the session client's smaller one).
+ */
+export function throwT3Error(
+  body: T3Body,
+  response: HttpResponse,
+  codeForMessage: (message: string) => T3MessageCode | undefined,
+): never {
   if (body.code === undefined || body.code === null) {
     throw new KamiResponseError('RESPONSE_MISSING_FIELD', '响应数据缺少必要字段: code', {
       httpStatus: response.status,
@@ -69,7 +77,7 @@ export function throwT3Error(body: T3Body, response: HttpResponse): never {
     });
   }
   const msg = typeof body.msg === 'string' ? body.msg : typeof body.message === 'string' ? body.message : '';
-  throw t3ErrorFromMessage(msg, {
+  throw t3ErrorForCode(codeForMessage(msg), msg, {
     serverCode: body.code as string | number | undefined,
     httpStatus: response.status,
     retryAfterMs: parseRetryAfterMs(response.headers['retry-after']),
