@@ -83,7 +83,15 @@ export const AppSettingsSchema = strict({
   signatureCheck: oneOf(['off', 'on', 'two-way'])
     .default('on')
     .describe("签名参数不可为空 / 签名有误; 'two-way' also puts the sign text into the token."),
-  codeType: oneOf(['string', 'int']).default('string').describe('`"code": "200"` or `"code": 200`.'),
+  preset: oneOf(['t3-official'])
+    .optional()
+    .describe(
+      "'t3-official': what the hosted service's official clients (t3sdk) need — codeType int, signatures checked, the signed login token, base64 or rsa encoding. It fills codeType; a setting that contradicts it is refused.",
+    ),
+  // No schema default: the preset's value or 'string' is filled in by the transform below.
+  codeType: oneOf(['string', 'int'])
+    .optional()
+    .describe('`"code": "200"` or `"code": 200` (default "string"; preset t3-official: int).'),
   successCode: int(0, 99_999).default(200).describe('The success value of `code`.'),
   encoding: EncodingSchema.default(() => ({ mode: 'plain' as const })),
   statecodeValiditySeconds: int(1)
@@ -153,19 +161,34 @@ export const AppSettingsSchema = strict({
     .default([])
     .describe('Signatures app_sign accepts (签名一致); empty: every autograph is 应用签名不一致.'),
   core: hexText().default('').describe('Hex core data returned on login.'),
-}).superRefine(
-  (s, ctx) => {
-    if (s.potatoSign === true && typeof s.potatoSignSecret !== 'string') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['potatoSignSecret'],
-        message: 'is required when potatoSign is true',
-      });
-    }
-  },
-  // Also when another setting failed, so one pass reports every problem.
-  { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
-);
+})
+  .superRefine(
+    (s, ctx) => {
+      if (s.potatoSign === true && typeof s.potatoSignSecret !== 'string') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['potatoSignSecret'],
+          message: 'is required when potatoSign is true',
+        });
+      }
+    },
+    // Also when another setting failed, so one pass reports every problem.
+    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+  )
+  .superRefine((s, ctx) => {
+    if (s.preset !== 't3-official') return;
+    const refuse = (path: string, why: string) =>
+      ctx.addIssue({ code: 'custom', path: [path], message: `contradicts preset "t3-official": ${why}` });
+    if (s.codeType === 'string') refuse('codeType', 'the official clients compare code with the integer 200');
+    if (s.signatureCheck === 'off') refuse('signatureCheck', 'the official clients always sign');
+    if (s.loginToken === 'basic' || (s.loginToken === 'signed' && s.signatureCheck !== 'two-way'))
+      refuse('loginToken', 'the official clients check the signed token formula');
+    if (s.encoding.mode === 'plain') refuse('encoding', 'the official clients have no plain mode');
+  })
+  .transform(({ codeType, ...rest }) => ({
+    ...rest,
+    codeType: codeType ?? (rest.preset === 't3-official' ? ('int' as const) : ('string' as const)),
+  }));
 
 /** Every per-app switch, defaults filled in (what the domain reads). */
 export type AppSettings = z.output<typeof AppSettingsSchema>;

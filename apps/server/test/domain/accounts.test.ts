@@ -35,6 +35,28 @@ describeEngines('accounts', (engine) => {
     expect(await login('alice', 'secret-1')).toEqual({ ok: false, error: 'USER_NOT_RECHARGED' });
   });
 
+  it('the account token hashes the verified sign text like a card login (loginToken auto; basic opts out)', async () => {
+    const signText = 'user=alice&pass=secret-1&imei=D&t=1&APPKEY';
+    for (const loginToken of ['auto', 'basic'] as const) {
+      const { service, app } = await engine.start({ app: { settings: { loginToken } } });
+      await registered(service, app);
+      const card = await service.mintCard({ app, card: { kind: 'time', type: 0 } });
+      await service.recharge({ app, user: 'alice', card: card.cardStr });
+      const r = await service.userLogin({
+        app,
+        user: 'alice',
+        pass: 'secret-1',
+        imei: 'D',
+        ip: '',
+        signText,
+      });
+      if (!r.ok) throw new Error(r.error);
+      const b = r.body;
+      const input = { id: b.id, appKey: app.appKey, endTime: b.end_time, date: b.date };
+      expect(b.token).toBe(computeLoginToken(md5, loginToken === 'auto' ? { ...input, signText } : input));
+    }
+  });
+
   it('recharge adds a time card, the login token is a card login token, the device binds', async () => {
     const { service, app, clock } = await engine.start();
     await registered(service, app);

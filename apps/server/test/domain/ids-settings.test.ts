@@ -10,6 +10,7 @@ import {
   SNOWFLAKE_EPOCH_MS,
 } from '../../src/domain/index';
 import { T3_ROUTE_NAMES } from '../../src/domain/types';
+import { AppSettingsSchema } from '../../src/schema/settings';
 
 describe('snowflake ids', () => {
   it('decodes the seed id to its createdDate with our epoch', () => {
@@ -94,5 +95,29 @@ describe('settings', () => {
     expect(s.timestampCheck).toEqual({ enabled: false, windowSeconds: 60 });
     expect(s.update).toEqual({ version: '1.0.0', uplog: '', upurl: 'https://x' });
     expect(resolveSettings()).toEqual(defaultAppSettings());
+  });
+
+  it('preset t3-official: int codes by default; a contradicting setting is refused, naming it', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    const encoding = { mode: 'base64' as const, alphabet };
+    const s = resolveSettings({ preset: 't3-official', encoding });
+    expect(s).toMatchObject({ codeType: 'int', signatureCheck: 'on', loginToken: 'auto' });
+    expect(resolveSettings({ preset: 't3-official', encoding, codeType: 'int' }).codeType).toBe('int');
+    expect(
+      resolveSettings({ preset: 't3-official', encoding, signatureCheck: 'two-way', loginToken: 'signed' }),
+    ).toMatchObject({ signatureCheck: 'two-way' });
+    for (const [bad, path] of [
+      [{ codeType: 'string' }, 'codeType'],
+      [{ signatureCheck: 'off' }, 'signatureCheck'],
+      [{ loginToken: 'basic' }, 'loginToken'],
+      [{ loginToken: 'signed' }, 'loginToken'],
+      [{ encoding: { mode: 'plain' } }, 'encoding'],
+    ] as const) {
+      const result = AppSettingsSchema.safeParse({ preset: 't3-official', encoding, ...bad });
+      expect(result.success, path).toBe(false);
+      expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual([path]);
+      expect(result.error?.issues[0]?.message).toMatch(/contradicts preset "t3-official"/);
+    }
+    expect(AppSettingsSchema.safeParse({ preset: 'hosted' }).success).toBe(false);
   });
 });

@@ -8,7 +8,8 @@ import {
   parseBeijingDateTime,
 } from '@kami-verify/core';
 import { describe, expect, it } from 'vitest';
-import type { LoginBody } from '../../src/domain/types';
+import { tokenSignText } from '../../src/domain/rules/index';
+import type { AppRecord, LoginBody } from '../../src/domain/types';
 import { describeEngines } from './harness';
 
 const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');
@@ -71,22 +72,34 @@ describeEngines('login', (engine) => {
     expect(again.available).toBe(29 * DAY);
   });
 
-  it('puts the sign text into the token only for two-way signature checking', async () => {
+  it('hashes the verified sign text into the token as loginToken says (auto: whenever it was checked)', async () => {
     const signText = 'kami=X&imei=Y&t=1&APPKEY';
-    for (const signatureCheck of ['on', 'two-way'] as const) {
-      const { service, app } = await engine.start({ app: { settings: { signatureCheck } } });
+    for (const loginToken of ['auto', 'basic'] as const) {
+      const { service, app } = await engine.start({ app: { settings: { loginToken } } });
       const card = await service.mintCard({ app, card: { kind: 'time', type: 0 } });
       const body = okBody(await service.login({ app, kami: card.cardStr, imei: 'D', ip: '', signText }));
-      const expected = computeLoginToken(md5, {
-        id: body.id,
-        appKey: app.appKey,
-        endTime: body.end_time,
-        date: body.date,
-        signText: signatureCheck === 'two-way' ? signText : undefined,
-      });
-      expect(body.token).toBe(expected);
+      const input = { id: body.id, appKey: app.appKey, endTime: body.end_time, date: body.date };
+      expect(body.token).toBe(computeLoginToken(md5, loginToken === 'auto' ? { ...input, signText } : input));
     }
   });
+
+  it.each([
+    // loginToken, signatureCheck, the signed formula?
+    ['auto', 'on', true],
+    ['auto', 'two-way', true],
+    ['basic', 'on', false],
+    ['basic', 'two-way', false],
+    ['signed', 'on', false],
+    ['signed', 'two-way', true],
+  ] as const)(
+    'tokenSignText: loginToken %s, signatureCheck %s → signed %s',
+    (loginToken, signatureCheck, signed) => {
+      const app = { settings: { loginToken, signatureCheck } } as unknown as AppRecord;
+      expect(tokenSignText(app, 'S')).toBe(signed ? 'S' : undefined);
+      // No signature checked (signatureCheck off): nothing to hash, whatever the setting.
+      expect(tokenSignText(app, undefined)).toBeUndefined();
+    },
+  );
 
   it('expires a time card via the clock: 卡密已到期', async () => {
     const { service, app, clock } = await engine.start();

@@ -91,11 +91,12 @@ describe.each(MODES)('$name mode', ({ name }) => {
         ['card', card.cardStr],
       ]),
     ).toEqual(ok(T3_SUCCESS_MESSAGES.RECHARGE_OK));
-    const login = await call('user_login', [
+    const loginReply = await t3(server, app(), 'user_login', [
       ['user', user],
       ['pass', 'secret-1'],
       ['imei', 'DEV-1'],
     ]);
+    const login = loginReply.body;
     const now = Math.floor(server.clock.now() / 1000);
     expect(Object.keys(login)).toEqual([
       'code',
@@ -127,6 +128,8 @@ describe.each(MODES)('$name mode', ({ name }) => {
         appKey: app().appKey,
         endTime: login.end_time as string,
         date: login.date as string,
+        // The signature was checked: the token hashes the sign text (loginToken auto).
+        signText: loginReply.signText,
       }),
     );
     const statecode = login.statecode as string;

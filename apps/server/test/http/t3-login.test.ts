@@ -91,12 +91,14 @@ describe('login success', () => {
     expect(b.imei).toBe('DEVICE_001');
     expect(b.change).toBe(0);
     expect(b.core).toBe('48656c6c6f');
+    // The signature was checked (signatureCheck on), so the token hashes the sign text (loginToken auto).
     expect(b.token).toBe(
       computeLoginToken(md5, {
         id: b.id as number,
         appKey: app.appKey,
         endTime: String(b.end_time),
         date: String(b.date),
+        signText: res.signText,
       }),
     );
     expect(b.statecode).toBe(computeStatecode(md5, String(b.token), b.time as number));

@@ -12,6 +12,7 @@ import {
 } from '@kami-verify/core';
 import type { AppRecord, CardRecord, Fail, UserRecord, UserSessionRecord } from '../types';
 import { checkExists, fail, wireId } from './card-state';
+import { tokenSignText } from './requests';
 
 const PERMANENT_END_SECONDS = parseBeijingDateTime(PERMANENT_END_TIME) ?? 4_102_415_999;
 
@@ -123,6 +124,7 @@ export interface UserLoginInput {
   ip: string;
   /** The region string for region IP binding (domain/ip-region), when the app uses it. */
   region?: string | undefined;
+  /** The verified request's sign text (absent when no signature was checked); loginToken decides whether the token hashes it. */
   signText?: string | undefined;
 }
 
@@ -195,7 +197,7 @@ export function decideUserLogin(
     appKey: app.appKey,
     endTime,
     date,
-    signText: settings.signatureCheck === 'two-way' ? input.signText : undefined,
+    signText: tokenSignText(app, input.signText),
   });
   const statecode = computeStatecode(md5, token, now);
   return {

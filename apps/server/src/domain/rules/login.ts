@@ -3,10 +3,12 @@
 import { computeLoginToken, computeStatecode, formatBeijingMinute, type Md5 } from '@kami-verify/core';
 import type { AppRecord, CardRecord, Fail, LoginBody } from '../types';
 import { checkExists, fail, isExhausted, isExpired, validity, wireId } from './card-state';
+import { tokenSignText } from './requests';
 
 export interface LoginInput {
   imei: string;
   ip: string;
+  /** The verified request's sign text (absent when no signature was checked); loginToken decides whether the token hashes it. */
   signText?: string | undefined;
 }
 
@@ -79,7 +81,7 @@ export function decideLogin(
     appKey: app.appKey,
     endTime,
     date,
-    signText: settings.signatureCheck === 'two-way' ? input.signText : undefined,
+    signText: tokenSignText(app, input.signText),
   });
   // Two logins of one card in the same second yield the same statecode: renew, do not fail.
   const statecode = computeStatecode(md5, token, now);

@@ -1,4 +1,4 @@
-import { loginFields, tokenSignText } from '../../../domain/rules/index';
+import { loginFields } from '../../../domain/rules/index';
 import type { T3Handler } from './types';
 
 export const login: T3Handler = async ({ service, app, values, signText, ip, reply, logCard }) => {
@@ -9,8 +9,8 @@ export const login: T3Handler = async ({ service, app, values, signText, ip, rep
     ...fields,
     app,
     ip,
-    // SDKs accept either formula; settings.loginToken picks (see tokenSignText).
-    ...(tokenSignText(app, signText) !== undefined ? { signText: tokenSignText(app, signText) } : {}),
+    // The verified sign text; the login rule decides whether the token hashes it (loginToken).
+    ...(signText !== undefined ? { signText } : {}),
   });
   if (!result.ok) return reply.fail(result.error);
   const b = result.body;

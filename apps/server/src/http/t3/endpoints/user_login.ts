@@ -11,7 +11,7 @@ export const userLogin: T3Handler = async ({ service, app, values, signText, ip,
     app,
     ip,
     ...(region !== undefined ? { region: await region() } : {}),
-    ...(app.settings.signatureCheck === 'two-way' && signText !== undefined ? { signText } : {}),
+    ...(signText !== undefined ? { signText } : {}),
   });
   if (!result.ok) return reply.fail(result.error);
   const b = result.body;
