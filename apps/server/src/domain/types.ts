@@ -79,15 +79,17 @@ export interface KamiService {
   // --- T3 family -------------------------------------------------------------------------
   /**
    * Card login with every card rule: 卡密不存在, 卡密被禁用, 卡密禁止登录, 请在原设备登录,
-   * 请在原IP登录, 卡密已到期, 卡密使用次数已达上限. First binding, activation, count-card use and
-   * session creation are atomic (concurrent logins never double-bind or over-use).
-   * `signText` is passed for the two-way token variant.
+   * 请在原IP登录 / 请在原省内登录 / 请在市内登录, 卡密已到期, 卡密使用次数已达上限. First binding,
+   * activation, count-card use and session creation are atomic (concurrent logins never
+   * double-bind or over-use). `signText`: the verified request's, hashed into the token as
+   * loginToken says; `region`: the address's region when the app binds by region.
    */
   login(input: {
     app: AppRecord;
     kami: string;
     imei: string;
     ip: string;
+    region?: string;
     signText?: string;
   }): Promise<{ ok: true; body: LoginBody } | Fail>;
   /** Renews a live statecode (状态码不存在 when unknown/expired/kicked; card errors when the card went bad). */

@@ -221,4 +221,10 @@ CREATE TABLE login_stats (
   PRIMARY KEY (app_id, hour)
 );`,
   },
+  {
+    version: 9,
+    name: 'card region binding',
+    // ipBinding 'province' / 'city' for cards: the region string of the first located login.
+    sql: `ALTER TABLE cards ADD COLUMN bound_region text;`,
+  },
 ];

@@ -17,6 +17,8 @@ export interface CardRecord {
   disabled: boolean;
   imei: string | null;
   boundIp: string | null;
+  /** With ipBinding 'province' / 'city': the region of the first located login (http/ip-region.ts). */
+  boundRegion: string | null;
   /** Unbinds so far. */
   change: number;
   core: string;

@@ -280,6 +280,7 @@ describe('decideRecharge (pure)', () => {
       disabled: false,
       imei: null,
       boundIp: null,
+      boundRegion: null,
       change: 0,
       core: '',
       createdIp: '',

@@ -55,6 +55,7 @@ function card(over: Partial<CardRecord>): CardRecord {
     disabled: false,
     imei: null,
     boundIp: null,
+    boundRegion: null,
     change: 0,
     core: '',
     createdIp: '',

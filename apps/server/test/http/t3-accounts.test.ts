@@ -9,12 +9,12 @@ import {
   T3_MESSAGES,
   T3_SUCCESS_MESSAGES,
 } from '@kami-verify/core';
-import IP2Region from 'ip2region';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppRecord } from '../../src/domain/types';
 import { startTestServer, type TestServer } from '../../src/testing';
 import { type TestDatabase, testDatabase } from './db';
 import { appNamed, md5, t3 } from './helpers';
+import { otherProvince, sameProvince } from './region-addresses';
 
 const { publicKey, privateKey } = generateKeyPairSync('rsa', {
   modulusLength: 1024,
@@ -431,22 +431,6 @@ describe('throttle', () => {
 });
 
 describe('region IP binding (ip2region database)', () => {
-  // Public addresses whose places the library itself reports (not hard-coded guesses): two in
-  // one province but different cities, one in another province.
-  const db = new IP2Region();
-  const CANDIDATES = [
-    '202.96.128.86',
-    '120.24.78.68',
-    '221.5.88.88',
-    '61.135.169.121',
-    '218.30.118.6',
-    '114.114.114.114',
-  ];
-  const placed = CANDIDATES.map((ip) => ({ ip, r: db.search(ip) })).filter((x) => x.r && x.r.country !== '');
-  const pairs = placed.flatMap((a) => placed.map((b) => [a, b] as const));
-  const sameProvince = pairs.find(([a, b]) => a.r?.province === b.r?.province && a.r?.city !== b.r?.city);
-  const otherProvince = pairs.find(([a, b]) => a.r?.province !== b.r?.province);
-
   async function account(appName: string) {
     const app = appNamed(server, appName);
     const user = uniqueUser();
@@ -482,7 +466,7 @@ describe('region IP binding (ip2region database)', () => {
 
   it("'province': another city of the province passes, another province is 请在原省内登录", async () => {
     const [a, b] = sameProvince ?? [];
-    const c = placed.find((x) => x.r?.province !== a?.r?.province);
+    const c = otherProvince;
     const login = await account('province-bound');
     expect((await login(a?.ip ?? '')).code).toBe('200');
     expect((await login(b?.ip ?? '')).code).toBe('200');

@@ -12,6 +12,7 @@ import {
 } from '@kami-verify/core';
 import type { AppRecord, CardRecord, Fail, UserRecord, UserSessionRecord } from '../types';
 import { checkExists, fail, wireId } from './card-state';
+import { ipBindingOf, ipBindingRefusal } from './ip-binding';
 import { tokenSignText } from './requests';
 
 const PERMANENT_END_SECONDS = parseBeijingDateTime(PERMANENT_END_TIME) ?? 4_102_415_999;
@@ -225,36 +226,6 @@ export function decideUserLogin(
       core: after.core || settings.core,
     },
   };
-}
-
-type IpBinding = AppRecord['settings']['ipBinding'];
-
-/** What a first login binds: the exact IP, or the province / city region string. */
-function ipBindingOf(
-  mode: IpBinding,
-  ip: string,
-  region: string | undefined,
-): { ip: string | null; region: string | null } {
-  if (mode === 'exact' || mode === 'ip') return { ip: ip !== '' ? ip : null, region: null };
-  if (mode === 'province' || mode === 'city') return { ip: null, region: region ?? null };
-  return { ip: null, region: null };
-}
-
-/** 请在原IP登录 / 请在原省内登录 / 请在市内登录 against what the first login bound. */
-export function ipBindingRefusal(
-  mode: IpBinding,
-  bound: { boundIp: string | null; boundRegion?: string | null },
-  ip: string,
-  region: string | undefined,
-): Fail | undefined {
-  if ((mode === 'exact' || mode === 'ip') && bound.boundIp !== null && bound.boundIp !== ip)
-    return fail('IP_MISMATCH');
-  const boundRegion = bound.boundRegion ?? null;
-  // An address with no region (unknown to the database) is not refused: see docs/server.md.
-  if (boundRegion === null || region === undefined) return undefined;
-  if (mode === 'province' && boundRegion !== region) return fail('PROVINCE_MISMATCH');
-  if (mode === 'city' && boundRegion !== region) return fail('CITY_MISMATCH');
-  return undefined;
 }
 
 /** user_heartbeat / heartbeat_any: the session must be live and the account's, and usable. */

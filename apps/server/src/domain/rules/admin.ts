@@ -19,12 +19,12 @@ export function decideDelete(card: CardRecord | undefined, nowMs: number): CardR
 }
 
 /**
- * Operator unbind: clears the bound device and IP and ends the card's sessions. Unlike the
+ * Operator unbind: clears the bound device, IP and region and ends the card's sessions. Unlike the
  * client's unbind it is not counted toward the card's `change` limit.
  */
 export function decideOperatorUnbind(card: CardRecord | undefined, nowMs: number): CardRecord | undefined {
   if (!card || card.status === 0) return undefined;
-  return { ...card, imei: null, boundIp: null, modifiedAt: nowMs };
+  return { ...card, imei: null, boundIp: null, boundRegion: null, modifiedAt: nowMs };
 }
 
 export type ExpiryRefusal = 'not-found' | 'not-a-time-card' | 'not-activated';

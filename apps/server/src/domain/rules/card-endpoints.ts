@@ -64,15 +64,15 @@ export function decideKamiRecharge(
   return fail('CARD_KIND_MISMATCH');
 }
 
-/** ip_unbind: clears the card's bound IP (卡密未绑定IP when there is none). */
+/** ip_unbind: clears the card's bound IP or region (卡密未绑定IP when it has neither). */
 export function decideIpUnbind(
   card: CardRecord | undefined,
   nowMs: number,
 ): { ok: true; after: CardRecord } | Fail {
   const refused = checkExists(card);
   if (refused || !card) return refused ?? fail('CARD_NOT_FOUND');
-  if (card.boundIp === null) return fail('IP_NOT_BOUND');
-  return { ok: true, after: { ...card, boundIp: null, modifiedAt: nowMs } };
+  if (card.boundIp === null && card.boundRegion === null) return fail('IP_NOT_BOUND');
+  return { ok: true, after: { ...card, boundIp: null, boundRegion: null, modifiedAt: nowMs } };
 }
 
 /** disable (by the client): the card is disabled and its sessions end; a disabled card says 卡密被禁用. */

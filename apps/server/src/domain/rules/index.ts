@@ -7,7 +7,6 @@ export {
   checkUserHeartbeat,
   decideRecharge,
   decideUserLogin,
-  ipBindingRefusal,
   registerFields,
   type UserLoginBody,
   type UserLoginDecision,
@@ -45,6 +44,7 @@ export {
   wireId,
 } from './card-state';
 export { checkHeartbeat, heartbeatOk } from './heartbeat';
+export { ipBindingOf, ipBindingRefusal } from './ip-binding';
 export { decideLogin, type LoginDecision, type LoginInput } from './login';
 export { mayCreateCardsByApi } from './potato';
 export { queryBody } from './query';

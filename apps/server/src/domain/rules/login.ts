@@ -3,11 +3,14 @@
 import { computeLoginToken, computeStatecode, formatBeijingMinute, type Md5 } from '@kami-verify/core';
 import type { AppRecord, CardRecord, Fail, LoginBody } from '../types';
 import { checkExists, fail, isExhausted, isExpired, validity, wireId } from './card-state';
+import { ipBindingOf, ipBindingRefusal } from './ip-binding';
 import { tokenSignText } from './requests';
 
 export interface LoginInput {
   imei: string;
   ip: string;
+  /** The region string of `ip` for region IP binding (http/ip-region.ts), when the app uses it. */
+  region?: string | undefined;
   /** The verified request's sign text (absent when no signature was checked); loginToken decides whether the token hashes it. */
   signText?: string | undefined;
 }
@@ -29,7 +32,8 @@ export interface LoginDecision {
 }
 
 /**
- * Every login rule: 卡密不存在, 卡密被禁用, 卡密禁止登录, 请在原设备登录, 请在原IP登录, 卡密已到期,
+ * Every login rule: 卡密不存在, 卡密被禁用, 卡密禁止登录, 请在原设备登录, 请在原IP登录 / 请在原省内登录 /
+ * 请在市内登录, 卡密已到期,
  * 卡密使用次数已达上限; on success the card's new state, the session and the reply body.
  */
 export function decideLogin(
@@ -46,20 +50,17 @@ export function decideLogin(
   if (bad || !card) return bad ?? fail('CARD_NOT_FOUND');
   if (settings.forbidEmptyDevice && !card.imei) return fail('CARD_LOGIN_FORBIDDEN');
   if (settings.machineCodeCheck && card.imei !== null && card.imei !== imei) return fail('DEVICE_MISMATCH');
-  if (
-    (settings.ipBinding === 'exact' || settings.ipBinding === 'ip') &&
-    card.boundIp !== null &&
-    card.boundIp !== ip
-  )
-    return fail('IP_MISMATCH');
+  const ipRefusal = ipBindingRefusal(settings.ipBinding, card, ip, input.region);
+  if (ipRefusal) return ipRefusal;
   if (isExpired(card, now)) return fail('CARD_EXPIRED');
   if (isExhausted(card)) return fail('CARD_USES_EXHAUSTED');
 
   const bindImei = settings.machineCodeCheck && imei !== '' ? imei : null;
-  const bindIp = (settings.ipBinding === 'exact' || settings.ipBinding === 'ip') && ip !== '' ? ip : null;
+  const binding = ipBindingOf(settings.ipBinding, ip, input.region);
   const state = {
     imei: card.imei ?? bindImei,
-    boundIp: card.boundIp ?? bindIp,
+    boundIp: card.boundIp ?? binding.ip,
+    boundRegion: card.boundRegion ?? binding.region,
     activatedAt: card.activatedAt ?? now,
     expiresAt:
       card.kind === 'time' && card.expiresAt === null ? now + (card.durationSeconds ?? 0) : card.expiresAt,
@@ -68,6 +69,7 @@ export function decideLogin(
   const changed =
     state.imei !== card.imei ||
     state.boundIp !== card.boundIp ||
+    state.boundRegion !== card.boundRegion ||
     state.activatedAt !== card.activatedAt ||
     state.expiresAt !== card.expiresAt ||
     state.usesLeft !== card.usesLeft;

@@ -16,7 +16,14 @@ export function decideUnbind(
   if (card.change >= app.settings.unbindLimit) return fail('UNBIND_LIMIT_REACHED');
   return {
     ok: true,
-    after: { ...card, imei: null, boundIp: null, change: card.change + 1, modifiedAt: nowMs },
+    after: {
+      ...card,
+      imei: null,
+      boundIp: null,
+      boundRegion: null,
+      change: card.change + 1,
+      modifiedAt: nowMs,
+    },
     endSessions: app.settings.unbindEndsSessions,
   };
 }

@@ -20,6 +20,7 @@ export const EXPORT_COLUMNS = [
   'deleted',
   'device',
   'bound_ip',
+  'bound_region',
   'changes',
   'first_use',
   'expiry',
@@ -47,6 +48,7 @@ export function exportRow(card: AdminCard, nowSeconds: number): ExportRow {
     deleted: card.status === 0,
     device: card.imei,
     bound_ip: card.boundIp,
+    bound_region: card.boundRegion,
     changes: card.change,
     first_use: isoSeconds(card.activatedAt),
     expiry: isoSeconds(card.expiresAt),
@@ -150,6 +152,7 @@ function cardOf(r: Record<string, string>): ImportRow {
     throw new RowError('state', `must be one of ${CARD_STATES.join(', ')}`);
   const device = text(r.device ?? '', 'device', 200);
   const boundIp = text(r.bound_ip ?? '', 'bound_ip', 100);
+  const boundRegion = text(r.bound_region ?? '', 'bound_region', 200);
   const change = intOrNull(r.changes ?? '', 'changes', 0, 1_000_000_000);
   if (change === null) throw new RowError('changes', 'must be an integer');
   const activatedAt = time(r.first_use ?? '', 'first_use', true);
@@ -173,6 +176,7 @@ function cardOf(r: Record<string, string>): ImportRow {
     disabled: bool(r.disabled ?? '', 'disabled'),
     imei: device === '' ? null : device,
     boundIp: boundIp === '' ? null : boundIp,
+    boundRegion: boundRegion === '' ? null : boundRegion,
     change,
     core,
     createdIp: '',

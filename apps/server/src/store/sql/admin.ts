@@ -135,10 +135,11 @@ export function insertImportedCards(db: Queryable, cards: readonly ImportedCard[
   const bools = (k: 'disabled') => textArrayLiteral(cards.map((c) => (c[k] ? 't' : 'f')));
   return db.query(
     `INSERT INTO cards (id, app_id, card_str, kind, type, duration_seconds, uses_total, uses_left, status, disabled,
-       imei, bound_ip, change_count, core, created_ip, created_at, modified_at, activated_at, expires_at, remark, batch)
+       imei, bound_ip, change_count, core, created_ip, created_at, modified_at, activated_at, expires_at, remark, batch,
+       bound_region)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::smallint[], $6::bigint[], $7::int[],
        $8::int[], $9::smallint[], $10::bool[], $11::text[], $12::text[], $13::int[], $14::text[], $15::text[],
-       $16::bigint[], $17::bigint[], $18::bigint[], $19::bigint[], $20::text[], $21::text[])`,
+       $16::bigint[], $17::bigint[], $18::bigint[], $19::bigint[], $20::text[], $21::text[], $22::text[])`,
     [
       textArrayLiteral(col('id')),
       textArrayLiteral(col('appId')),
@@ -162,6 +163,7 @@ export function insertImportedCards(db: Queryable, cards: readonly ImportedCard[
       numberArrayLiteral(col('expiresAt')),
       textArrayLiteral(col('remark')),
       textArrayLiteral(col('batch')),
+      col('boundRegion'),
     ],
   );
 }

@@ -17,6 +17,7 @@ const CARD_COLUMN_NAMES = [
   'disabled',
   'imei',
   'bound_ip',
+  'bound_region',
   'change_count',
   'core',
   'created_ip',
@@ -47,6 +48,7 @@ export interface CardRow {
   disabled: boolean;
   imei: string | null;
   bound_ip: string | null;
+  bound_region: string | null;
   change_count: unknown;
   core: string;
   created_ip: string;
@@ -78,6 +80,7 @@ export function toCardRecord(row: CardRow): CardRecord {
     disabled: Boolean(row.disabled),
     imei: row.imei ?? null,
     boundIp: row.bound_ip ?? null,
+    boundRegion: row.bound_region ?? null,
     change: num(row.change_count),
     core: row.core ?? '',
     createdIp: row.created_ip ?? '',
@@ -103,6 +106,7 @@ export function recordOfNewCard(n: NewCard): CardRecord {
     disabled: false,
     imei: null,
     boundIp: null,
+    boundRegion: null,
     change: 0,
     core: n.core,
     createdIp: n.createdIp,

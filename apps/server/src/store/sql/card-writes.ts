@@ -41,9 +41,9 @@ interface Part {
  * The mutable columns of a card row (what `changed_cards` writes): a guarded write proceeds only
  * while they still hold what was read.
  */
-const GUARD_ROW = `ROW(c.imei, c.bound_ip, c.activated_at, c.expires_at, c.uses_left, c.change_count, c.disabled, c.status, c.modified_at)`;
+const GUARD_ROW = `ROW(c.imei, c.bound_ip, c.activated_at, c.expires_at, c.uses_left, c.change_count, c.disabled, c.status, c.modified_at, c.bound_region)`;
 const GUARD_VALUES = (from: number) =>
-  `ROW($${from}::text, $${from + 1}::text, $${from + 2}::bigint, $${from + 3}::bigint, $${from + 4}::int, $${from + 5}::int, $${from + 6}::bool, $${from + 7}::smallint, $${from + 8}::bigint)`;
+  `ROW($${from}::text, $${from + 1}::text, $${from + 2}::bigint, $${from + 3}::bigint, $${from + 4}::int, $${from + 5}::int, $${from + 6}::bool, $${from + 7}::smallint, $${from + 8}::bigint, $${from + 9}::text)`;
 const guardParams = (g: CardRecord) => [
   g.imei,
   g.boundIp,
@@ -54,6 +54,7 @@ const guardParams = (g: CardRecord) => [
   g.disabled,
   g.status,
   g.modifiedAt,
+  g.boundRegion,
 ];
 
 /**
@@ -75,7 +76,7 @@ function parts(w: CardWrites, guard?: CardRecord, version?: string): Part[] {
   if (guard && !w.cards?.length) {
     out.push({
       name: 'guard',
-      sql: `SELECT 1 FROM cards c WHERE c.id = $1 AND ${GUARD_ROW} IS NOT DISTINCT FROM ${GUARD_VALUES(2)}${versionCheck(11)} FOR KEY SHARE`,
+      sql: `SELECT 1 FROM cards c WHERE c.id = $1 AND ${GUARD_ROW} IS NOT DISTINCT FROM ${GUARD_VALUES(2)}${versionCheck(12)} FOR KEY SHARE`,
       params: [guard.id, ...guardParams(guard), ...versionParam],
     });
   }
@@ -111,12 +112,12 @@ function parts(w: CardWrites, guard?: CardRecord, version?: string): Part[] {
       sql: `UPDATE cards c SET imei = v.imei, bound_ip = v.bound_ip, activated_at = v.activated_at,
           expires_at = v.expires_at, uses_left = v.uses_left, change_count = v.change_count,
           disabled = v.disabled, status = v.status, modified_at = v.modified_at,
-          uses_total = v.uses_total, core = v.core
+          uses_total = v.uses_total, core = v.core, bound_region = v.bound_region
         FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::int[], $7::int[],
-                    $8::bool[], $9::smallint[], $10::bigint[], $11::int[], $12::text[])
+                    $8::bool[], $9::smallint[], $10::bigint[], $11::int[], $12::text[], $13::text[])
           AS v(id, imei, bound_ip, activated_at, expires_at, uses_left, change_count, disabled, status, modified_at,
-               uses_total, core)
-        WHERE c.id = v.id${guard ? ` AND ${GUARD_ROW} IS NOT DISTINCT FROM ${GUARD_VALUES(13)}${versionCheck(22)}` : ''}
+               uses_total, core, bound_region)
+        WHERE c.id = v.id${guard ? ` AND ${GUARD_ROW} IS NOT DISTINCT FROM ${GUARD_VALUES(14)}${versionCheck(24)}` : ''}
         RETURNING c.id, c.xmin::text AS version`,
       params: [
         c.map((x) => x.id),
@@ -132,6 +133,7 @@ function parts(w: CardWrites, guard?: CardRecord, version?: string): Part[] {
         // kami_recharge raises a count card's total; modify_core rewrites core.
         c.map((x) => x.usesTotal),
         c.map((x) => x.core),
+        c.map((x) => x.boundRegion),
         ...(guard ? [...guardParams(guard), ...versionParam] : []),
       ],
     });

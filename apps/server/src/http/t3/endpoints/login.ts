@@ -1,7 +1,7 @@
 import { loginFields } from '../../../domain/rules/index';
 import type { T3Handler } from './types';
 
-export const login: T3Handler = async ({ service, app, values, signText, ip, reply, logCard }) => {
+export const login: T3Handler = async ({ service, app, values, signText, ip, region, reply, logCard }) => {
   logCard(values.get('kami'));
   const fields = loginFields(app, values);
   if ('error' in fields) return reply.fail(fields.error);
@@ -9,6 +9,7 @@ export const login: T3Handler = async ({ service, app, values, signText, ip, rep
     ...fields,
     app,
     ip,
+    ...(region !== undefined ? { region: await region() } : {}),
     // The verified sign text; the login rule decides whether the token hashes it (loginToken).
     ...(signText !== undefined ? { signText } : {}),
   });
