@@ -221,3 +221,34 @@ def heartbeat_server(harness: Harness, servers: Dict[str, TestServer]) -> Iterat
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+# What the endpoints beyond login need configured: a bound IP to clear, signatures, a named
+# version, small data caps (数据长度超出限制 is reachable) and cloud variables.
+CATALOGUE_SETTINGS = {
+    "ipBinding": "ip",
+    "appSignatures": ["SIG-1"],
+    "version": "3.0.0",
+    "ver": "三代",
+    "coreMaxBytes": 16,
+    "variableMaxBytes": 16,
+    "variables": [
+        {"id": "v", "name": "变量", "value": "start", "writable": True},
+        {"id": "ro", "name": "只读", "value": "fixed"},
+    ],
+}
+
+
+@pytest.fixture(params=["plain", "base64"])
+def catalogue_server(
+    request: pytest.FixtureRequest, harness: Harness, servers: Dict[str, TestServer]
+) -> TestServer:
+    """CATALOGUE_SETTINGS in plain mode and in one encoded mode."""
+    key = f"catalogue-{request.param}"
+    return _shared(harness, servers, key, request.param, settings=CATALOGUE_SETTINGS)
+
+
+@pytest.fixture
+def catalogue_rsa_server(harness: Harness, servers: Dict[str, TestServer]) -> TestServer:
+    """CATALOGUE_SETTINGS in rsa mode (the async client's runs)."""
+    return _shared(harness, servers, "catalogue-rsa", "rsa", settings=CATALOGUE_SETTINGS)

@@ -27,12 +27,17 @@ from ._heartbeat_policy import (
 from ._machine_code import MACHINE_CODE_ENV, get_machine_code, resolve_machine_code
 from ._protocol import PotatoOptions
 from ._results import (
+    AppSignResult,
     CardListResult,
     CheckUpdateResult,
+    CoreResult,
+    CountResult,
     HeartbeatResult,
     LoginResult,
     MessageResult,
     QueryResult,
+    UserLoginResult,
+    VariableResult,
     VersionResult,
 )
 from ._rsa import RsaCodec
@@ -45,6 +50,7 @@ __all__ = [
     "MACHINE_CODE_ENV",
     "PERMANENT_END_TIME",
     "AlphabetBase64Codec",
+    "AppSignResult",
     "AsyncClient",
     "AsyncHeartbeat",
     "BeatInfo",
@@ -53,6 +59,8 @@ __all__ = [
     "Client",
     "Codec",
     "CodecError",
+    "CoreResult",
+    "CountResult",
     "Endpoint",
     "Heartbeat",
     "HeartbeatEnd",
@@ -73,6 +81,8 @@ __all__ = [
     "QueryResult",
     "RsaCodec",
     "TransientErrorInfo",
+    "UserLoginResult",
+    "VariableResult",
     "VersionResult",
     "__version__",
     "compute_login_token",

@@ -35,12 +35,17 @@ from ._protocol import (
     Protocol,
 )
 from ._results import (
+    AppSignResult,
     CardListResult,
     CheckUpdateResult,
+    CoreResult,
+    CountResult,
     HeartbeatResult,
     LoginResult,
     MessageResult,
     QueryResult,
+    UserLoginResult,
+    VariableResult,
     VersionResult,
 )
 from ._wire import Call, HttpResponse
@@ -136,8 +141,10 @@ class Client(_Base):
 
     :param base_url: one base URL, or several to fail over between (the first is preferred).
     :param app_key: the app's APPKEY: signs requests and verifies tokens; never sent.
-    :param routes: each endpoint's 16-hex 调用码 (or a path starting with ``/``), keyed ``login``,
-        ``heartbeat``, ``query``, ``unbind``, ``notice``, ``version``, ``check_update``.
+    :param routes: each endpoint's 16-hex 调用码 (or a path starting with ``/``), keyed by the
+        catalogue's endpoint names (``login``, ``heartbeat``, ``kami_recharge``, ``user_login``...;
+        the TypeScript spelling ``kamiRecharge`` works too). Keys of endpoints this client does not
+        call are skipped, so a server's whole route map can be passed as is.
     :param encoding: ``None``/``"plain"``, a codec (``AlphabetBase64Codec(alphabet)``,
         ``RsaCodec(public_key_pem)``), or a mapping ``{"mode": "base64", "alphabet": ...}`` /
         ``{"mode": "rsa", "publicKey": ...}``. Default plain.
@@ -216,6 +223,127 @@ class Client(_Base):
 
     def check_update(self, current_version: str, *, timeout: Optional[float] = None) -> CheckUpdateResult:
         return cast(CheckUpdateResult, self.call("check_update", ver=current_version, timeout=timeout))
+
+    def kami_recharge(
+        self, target_kami: str, source_kami: str, *, timeout: Optional[float] = None
+    ) -> MessageResult:
+        """以卡充卡: the source card's term goes onto the (activated) target card; the source is used up.
+        Never resent after it may have reached a server."""
+        return cast(
+            MessageResult,
+            self.call("kami_recharge", target_kami=target_kami, source_kami=source_kami, timeout=timeout),
+        )
+
+    def ip_unbind(self, kami: str, *, timeout: Optional[float] = None) -> MessageResult:
+        """Clears the card's bound IP (IP解绑)."""
+        return cast(MessageResult, self.call("ip_unbind", kami=kami, timeout=timeout))
+
+    def disable(self, kami: str, *, timeout: Optional[float] = None) -> MessageResult:
+        """Disables the card; its sessions end."""
+        return cast(MessageResult, self.call("disable", kami=kami, timeout=timeout))
+
+    def get_kami_core(self, kami: str, *, timeout: Optional[float] = None) -> CoreResult:
+        """The card's core data (核心数据)."""
+        return cast(CoreResult, self.call("get_kami_core", kami=kami, timeout=timeout))
+
+    def modify_core(self, kami: str, core: str, *, timeout: Optional[float] = None) -> MessageResult:
+        """Replaces the card's core data (may be empty)."""
+        return cast(MessageResult, self.call("modify_core", kami=kami, core=core, timeout=timeout))
+
+    def heartbeat_any(self, statecode: str, *, timeout: Optional[float] = None) -> HeartbeatResult:
+        """统一心跳: renews any session (card or account) by its statecode alone; checks clock skew."""
+        return cast(HeartbeatResult, self.call("heartbeat_any", statecode=statecode, timeout=timeout))
+
+    def online_kami(self, *, timeout: Optional[float] = None) -> CountResult:
+        """Cards of the app with a live session."""
+        return cast(CountResult, self.call("online_kami", timeout=timeout))
+
+    def app_sign(self, autograph: str, *, timeout: Optional[float] = None) -> AppSignResult:
+        """Whether ``autograph`` is one of the app's signatures (else ``APP_SIGN_MISMATCH``)."""
+        return cast(AppSignResult, self.call("app_sign", autograph=autograph, timeout=timeout))
+
+    def get_variable(
+        self,
+        kami: str,
+        valueid: Optional[str] = None,
+        *,
+        valuename: Optional[str] = None,
+        timeout: Optional[float] = None,
+    ) -> VariableResult:
+        """云变量: the value of variable ``valueid``, or of the one named ``valuename`` (when both are
+        given, the name must be that variable's)."""
+        return cast(
+            VariableResult,
+            self.call("get_variable", kami=kami, valueid=valueid or "", valuename=valuename, timeout=timeout),
+        )
+
+    def modify_variable(
+        self, kami: str, valueid: str, valuecontent: str, *, timeout: Optional[float] = None
+    ) -> MessageResult:
+        """Writes a client-writable cloud variable (else 变量不可修改)."""
+        return cast(
+            MessageResult,
+            self.call(
+                "modify_variable", kami=kami, valueid=valueid, valuecontent=valuecontent, timeout=timeout
+            ),
+        )
+
+    def register(
+        self, user: str, password: str, email: Optional[str] = None, *, timeout: Optional[float] = None
+    ) -> MessageResult:
+        """用户注册: a new account of the app; ``email`` is sent only when given. Never resent."""
+        return cast(
+            MessageResult,
+            self.call("register", user=user, email=email or None, **{"pass": password}, timeout=timeout),
+        )
+
+    def user_login(
+        self, user: str, password: str, imei: str, *, timeout: Optional[float] = None
+    ) -> UserLoginResult:
+        """用户登录. Verifies the clock skew, token (either formula) and statecode before returning.
+        Never resent after it may have reached a server."""
+        return cast(
+            UserLoginResult,
+            self.call("user_login", user=user, imei=imei, **{"pass": password}, timeout=timeout),
+        )
+
+    def user_heartbeat(
+        self, user: str, password: str, statecode: str, *, timeout: Optional[float] = None
+    ) -> HeartbeatResult:
+        """用户心跳: keeps an account session alive; checks clock skew."""
+        return cast(
+            HeartbeatResult,
+            self.call(
+                "user_heartbeat", user=user, statecode=statecode, **{"pass": password}, timeout=timeout
+            ),
+        )
+
+    def recharge(self, user: str, card: str, *, timeout: Optional[float] = None) -> MessageResult:
+        """用户充值: an unused card's term goes onto the account. Never resent."""
+        return cast(MessageResult, self.call("recharge", user=user, card=card, timeout=timeout))
+
+    def change_password(
+        self, user: str, old_password: str, new_password: str, *, timeout: Optional[float] = None
+    ) -> MessageResult:
+        """修改密码: the account's sessions end. Never resent."""
+        return cast(
+            MessageResult,
+            self.call(
+                "change_password", user=user, oldpass=old_password, newpass=new_password, timeout=timeout
+            ),
+        )
+
+    def user_cancel(self, user: str, password: str, *, timeout: Optional[float] = None) -> MessageResult:
+        """用户注销: deletes the account. Never resent."""
+        return cast(MessageResult, self.call("user_cancel", user=user, **{"pass": password}, timeout=timeout))
+
+    def get_user_core(self, user: str, password: str, *, timeout: Optional[float] = None) -> CoreResult:
+        """The account's core data (核心数据)."""
+        return cast(CoreResult, self.call("get_user_core", user=user, **{"pass": password}, timeout=timeout))
+
+    def online_user(self, *, timeout: Optional[float] = None) -> CountResult:
+        """Accounts of the app with a live session."""
+        return cast(CountResult, self.call("online_user", timeout=timeout))
 
     def call(self, endpoint: str, *, timeout: Optional[float] = None, **params: Optional[str]) -> Any:
         """Any endpoint of the table by name, parameters by their wire names."""
@@ -391,6 +519,118 @@ class AsyncClient(_Base):
         self, current_version: str, *, timeout: Optional[float] = None
     ) -> CheckUpdateResult:
         return cast(CheckUpdateResult, await self.call("check_update", ver=current_version, timeout=timeout))
+
+    async def kami_recharge(
+        self, target_kami: str, source_kami: str, *, timeout: Optional[float] = None
+    ) -> MessageResult:
+        return cast(
+            MessageResult,
+            await self.call(
+                "kami_recharge", target_kami=target_kami, source_kami=source_kami, timeout=timeout
+            ),
+        )
+
+    async def ip_unbind(self, kami: str, *, timeout: Optional[float] = None) -> MessageResult:
+        return cast(MessageResult, await self.call("ip_unbind", kami=kami, timeout=timeout))
+
+    async def disable(self, kami: str, *, timeout: Optional[float] = None) -> MessageResult:
+        return cast(MessageResult, await self.call("disable", kami=kami, timeout=timeout))
+
+    async def get_kami_core(self, kami: str, *, timeout: Optional[float] = None) -> CoreResult:
+        return cast(CoreResult, await self.call("get_kami_core", kami=kami, timeout=timeout))
+
+    async def modify_core(self, kami: str, core: str, *, timeout: Optional[float] = None) -> MessageResult:
+        return cast(MessageResult, await self.call("modify_core", kami=kami, core=core, timeout=timeout))
+
+    async def heartbeat_any(self, statecode: str, *, timeout: Optional[float] = None) -> HeartbeatResult:
+        return cast(HeartbeatResult, await self.call("heartbeat_any", statecode=statecode, timeout=timeout))
+
+    async def online_kami(self, *, timeout: Optional[float] = None) -> CountResult:
+        return cast(CountResult, await self.call("online_kami", timeout=timeout))
+
+    async def app_sign(self, autograph: str, *, timeout: Optional[float] = None) -> AppSignResult:
+        return cast(AppSignResult, await self.call("app_sign", autograph=autograph, timeout=timeout))
+
+    async def get_variable(
+        self,
+        kami: str,
+        valueid: Optional[str] = None,
+        *,
+        valuename: Optional[str] = None,
+        timeout: Optional[float] = None,
+    ) -> VariableResult:
+        return cast(
+            VariableResult,
+            await self.call(
+                "get_variable", kami=kami, valueid=valueid or "", valuename=valuename, timeout=timeout
+            ),
+        )
+
+    async def modify_variable(
+        self, kami: str, valueid: str, valuecontent: str, *, timeout: Optional[float] = None
+    ) -> MessageResult:
+        return cast(
+            MessageResult,
+            await self.call(
+                "modify_variable", kami=kami, valueid=valueid, valuecontent=valuecontent, timeout=timeout
+            ),
+        )
+
+    async def register(
+        self, user: str, password: str, email: Optional[str] = None, *, timeout: Optional[float] = None
+    ) -> MessageResult:
+        return cast(
+            MessageResult,
+            await self.call(
+                "register", user=user, email=email or None, **{"pass": password}, timeout=timeout
+            ),
+        )
+
+    async def user_login(
+        self, user: str, password: str, imei: str, *, timeout: Optional[float] = None
+    ) -> UserLoginResult:
+        return cast(
+            UserLoginResult,
+            await self.call("user_login", user=user, imei=imei, **{"pass": password}, timeout=timeout),
+        )
+
+    async def user_heartbeat(
+        self, user: str, password: str, statecode: str, *, timeout: Optional[float] = None
+    ) -> HeartbeatResult:
+        return cast(
+            HeartbeatResult,
+            await self.call(
+                "user_heartbeat", user=user, statecode=statecode, **{"pass": password}, timeout=timeout
+            ),
+        )
+
+    async def recharge(self, user: str, card: str, *, timeout: Optional[float] = None) -> MessageResult:
+        return cast(MessageResult, await self.call("recharge", user=user, card=card, timeout=timeout))
+
+    async def change_password(
+        self, user: str, old_password: str, new_password: str, *, timeout: Optional[float] = None
+    ) -> MessageResult:
+        return cast(
+            MessageResult,
+            await self.call(
+                "change_password", user=user, oldpass=old_password, newpass=new_password, timeout=timeout
+            ),
+        )
+
+    async def user_cancel(
+        self, user: str, password: str, *, timeout: Optional[float] = None
+    ) -> MessageResult:
+        return cast(
+            MessageResult, await self.call("user_cancel", user=user, **{"pass": password}, timeout=timeout)
+        )
+
+    async def get_user_core(self, user: str, password: str, *, timeout: Optional[float] = None) -> CoreResult:
+        return cast(
+            CoreResult, await self.call("get_user_core", user=user, **{"pass": password}, timeout=timeout)
+        )
+
+    async def online_user(self, *, timeout: Optional[float] = None) -> CountResult:
+        return cast(CountResult, await self.call("online_user", timeout=timeout))
 
     async def call(self, endpoint: str, *, timeout: Optional[float] = None, **params: Optional[str]) -> Any:
         return await self._drive(self._protocol.t3(endpoint, params, CallOptions(timeout=timeout)))

@@ -1,5 +1,6 @@
-"""The T3-family endpoints as data: one row per endpoint (its parameters in send order, whether it
-may be resent, and how its reply becomes a result). A new endpoint is a new row."""
+"""The T3-family endpoints as data: one row per endpoint of ``spec/catalogue/t3.json`` (its
+parameters in the catalogue's send order, whether it may be resent, and how its reply becomes a
+result). A new endpoint is a new row; ``tests/test_catalogue.py`` holds the rows to the catalogue."""
 
 from __future__ import annotations
 
@@ -9,11 +10,16 @@ from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 from ._errors import KamiResponseError, KamiValidationError
 from ._messages import ALREADY_LATEST_TEXT, HEARTBEAT_ONLINE_TEXT, t3_code_for_message
 from ._results import (
+    AppSignResult,
     CheckUpdateResult,
+    CoreResult,
+    CountResult,
     HeartbeatResult,
     LoginResult,
     MessageResult,
     QueryResult,
+    UserLoginResult,
+    VariableResult,
     VersionResult,
 )
 from ._token import check_clock_skew, check_safe_code, verify_login_token
@@ -54,10 +60,20 @@ def _non_empty(name: str, value: str) -> None:
         raise KamiValidationError(name, f"{name} must be a non-empty string")
 
 
+def _any_text(name: str, value: str) -> None:
+    """Data fields (core, a variable's value) may be empty."""
+
+
 def _imei(name: str, value: str) -> None:
     _non_empty(name, value)
     if "'" in value:
         raise KamiValidationError(name, "imei must not contain ' (机器码不合法,因为存在'号)")
+
+
+def _variable_named(values: Mapping[str, str]) -> None:
+    # The server looks a variable up by valueid, or by valuename when the id is empty.
+    if not values.get("valueid") and not values.get("valuename"):
+        raise KamiValidationError("valueid", "valueid or valuename must be a non-empty string")
 
 
 @dataclass(frozen=True)
@@ -69,11 +85,13 @@ class Param:
 
 @dataclass(frozen=True)
 class Endpoint:
-    #: The route key (``routes["check_update"]``) and the client method's name.
+    #: The catalogue's name: the route key (``routes["check_update"]``) and the client method's name.
     name: str
     params: Tuple[Param, ...]
     idempotent: bool
     parse: Callable[[Reply], Any]
+    #: A check across parameters, after each one's own.
+    check: Optional[Callable[[Mapping[str, str]], None]] = None
 
 
 def parse_login(reply: Reply) -> LoginResult:
@@ -150,10 +168,12 @@ def parse_message(reply: Reply) -> MessageResult:
 
 def parse_version(reply: Reply) -> VersionResult:
     body = reply.ok()
-    for key in ("ver", "version", "msg"):
+    # msg is the version number (what t3sdk reads); ver the display name.
+    for key in ("msg", "version", "ver"):
         if body.get(key) is not None:
-            return VersionResult(version=text(body[key]), raw=body)
-    raise KamiResponseError("RESPONSE_MISSING_FIELD", "响应数据缺少必要字段: ver")
+            name = None if body.get("ver") is None else text(body["ver"])
+            return VersionResult(version=text(body[key]), name=name, raw=body)
+    raise KamiResponseError("RESPONSE_MISSING_FIELD", "响应数据缺少必要字段: msg")
 
 
 def parse_check_update(reply: Reply) -> CheckUpdateResult:
@@ -172,23 +192,124 @@ def parse_check_update(reply: Reply) -> CheckUpdateResult:
     )
 
 
+def parse_core(reply: Reply) -> CoreResult:
+    body = reply.ok()
+    return CoreResult(core=text(body.get("msg", "")), raw=body)
+
+
+def parse_count(reply: Reply) -> CountResult:
+    body = reply.ok()
+    count = text(body.get("msg", "0")).strip()
+    if not count.isdigit():
+        raise KamiResponseError("RESPONSE_MISSING_FIELD", "响应数据缺少必要字段: msg")
+    return CountResult(count=int(count), raw=body)
+
+
+def parse_app_sign(reply: Reply) -> AppSignResult:
+    body = reply.ok()
+    return AppSignResult(
+        msg=text(body.get("msg")),
+        autograph=text(body.get("autograph", "")),
+        time=None if body.get("time") is None else number(body["time"]),
+        raw=body,
+    )
+
+
+def parse_variable(reply: Reply) -> VariableResult:
+    body = reply.ok()
+    return VariableResult(value=text(body.get("msg", "")), raw=body)
+
+
+def parse_user_login(reply: Reply) -> UserLoginResult:
+    """Checked exactly like a card login's reply (no safe_code: user_login sends none)."""
+    body = reply.ok()
+    require(body, "id", "end_time", "token", "statecode", "time", "date")
+    checks = reply.checks
+    check_clock_skew(body["time"], checks.now(), checks.max_clock_skew)
+    if checks.verify_token is not None:
+        verify_login_token(
+            id=body["id"],
+            end_time=text(body["end_time"]),
+            token=text(body["token"]),
+            statecode=text(body["statecode"]),
+            time=body["time"],
+            date=text(body["date"]),
+            app_key=checks.app_key,
+            sign_text=reply.sign_text,
+            variant=checks.verify_token,
+        )
+    return UserLoginResult(
+        id=body["id"],
+        end_time=text(body["end_time"]),
+        token=text(body["token"]),
+        statecode=text(body["statecode"]),
+        time=number(body["time"]),
+        date=text(body["date"]),
+        recharge=number(body.get("recharge", 0)),
+        use_time=text(body.get("use_time")),
+        available=number(body.get("available")),
+        imei=text(body.get("imei")) or reply.params["imei"],
+        change=number(body.get("change", 0)),
+        core=text(body.get("core")),
+        user=reply.params["user"],
+        sign_text=reply.sign_text,
+        raw=body,
+    )
+
+
 def parse_raw(reply: Reply) -> Body:
     """For endpoints without a result type: the success body as a dict."""
     return reply.ok()
 
 
+_KAMI = Param("kami")
+_USER = Param("user")
+_PASS = Param("pass")
+_STATECODE = Param("statecode")
+
 ENDPOINTS: Dict[str, Endpoint] = {
     e.name: e
     for e in (
+        # Card family.
+        Endpoint("login", (_KAMI, Param("imei", check=_imei), Param("safe_code")), False, parse_login),
+        Endpoint("heartbeat", (Param("kami", required=False), _STATECODE), True, parse_heartbeat),
+        Endpoint("query", (_KAMI,), True, parse_query),
+        Endpoint("unbind", (_KAMI, Param("imei", check=_imei)), False, parse_message),
+        Endpoint("ip_unbind", (_KAMI,), True, parse_message),
+        Endpoint("disable", (_KAMI,), True, parse_message),
+        # Not resent: a lost reply of a consumed source card would be answered 充值卡密已被使用.
+        Endpoint("kami_recharge", (Param("target_kami"), Param("source_kami")), False, parse_message),
+        Endpoint("get_kami_core", (_KAMI,), True, parse_core),
+        Endpoint("modify_core", (_KAMI, Param("core", check=_any_text)), True, parse_message),
         Endpoint(
-            "login", (Param("kami"), Param("imei", check=_imei), Param("safe_code")), False, parse_login
+            "get_variable",
+            (_KAMI, Param("valueid", check=_any_text), Param("valuename", required=False, check=_any_text)),
+            True,
+            parse_variable,
+            check=_variable_named,
         ),
-        Endpoint("heartbeat", (Param("statecode"), Param("kami", required=False)), True, parse_heartbeat),
-        Endpoint("query", (Param("kami"),), True, parse_query),
-        Endpoint("unbind", (Param("kami"), Param("imei", check=_imei)), False, parse_message),
+        Endpoint(
+            "modify_variable",
+            (_KAMI, Param("valueid"), Param("valuecontent", check=_any_text)),
+            True,
+            parse_message,
+        ),
+        Endpoint("heartbeat_any", (_STATECODE,), True, parse_heartbeat),
+        Endpoint("online_kami", (), True, parse_count),
+        # App family.
         Endpoint("notice", (), True, parse_message),
         Endpoint("version", (), True, parse_version),
         Endpoint("check_update", (Param("ver"),), True, parse_check_update),
+        Endpoint("app_sign", (Param("autograph"),), True, parse_app_sign),
+        # Account family (账号模式).
+        Endpoint("register", (_USER, _PASS, Param("email", required=False)), False, parse_message),
+        Endpoint("user_login", (_USER, _PASS, Param("imei", check=_imei)), False, parse_user_login),
+        Endpoint("user_heartbeat", (_USER, _PASS, _STATECODE), True, parse_heartbeat),
+        Endpoint("change_password", (_USER, Param("oldpass"), Param("newpass")), False, parse_message),
+        Endpoint("user_cancel", (_USER, _PASS), False, parse_message),
+        Endpoint("recharge", (_USER, Param("card")), False, parse_message),
+        Endpoint("get_user_core", (_USER, _PASS), True, parse_core),
+        Endpoint("online_user", (), True, parse_count),
     )
 }
 
@@ -209,4 +330,6 @@ def ordered_params(endpoint: Endpoint, values: Mapping[str, Optional[str]]) -> T
             raise KamiValidationError(param.name, f"{param.name} must be a non-empty string")
         param.check(param.name, value)
         fields.append((param.name, value))
+    if endpoint.check is not None:
+        endpoint.check(dict(fields))
     return tuple(fields)

@@ -30,8 +30,24 @@ MAX_CARDS_PER_CALL = 10
 
 _FORM_HEADERS = {"content-type": "application/x-www-form-urlencoded"}
 _ROUTE_CODE = re.compile(r"[0-9A-Fa-f]{16}")
-# The TypeScript options spell this one in camelCase; accept both so one config file serves both.
-_ROUTE_ALIASES = {"checkUpdate": "check_update"}
+_CAMEL_HUMP = re.compile(r"(?<=[a-z])([A-Z])")
+
+
+def route_key(key: str) -> str:
+    """The catalogue's name of a route key: the TypeScript options spell keys in camelCase
+    (``checkUpdate``); both spellings are accepted so one config file serves both."""
+    return _CAMEL_HUMP.sub(lambda m: "_" + m.group(1).lower(), key)
+
+
+def route_paths(routes: Mapping[str, object]) -> Dict[str, str]:
+    """Each endpoint's request path. A server's route map names its whole catalogue, so keys of
+    endpoints this client does not call are skipped (not validated); empty values mean no route."""
+    paths: Dict[str, str] = {}
+    for key, value in routes.items():
+        name = route_key(key) if isinstance(key, str) else ""
+        if name in ENDPOINTS and value:
+            paths[name] = _route_path(key, value)
+    return paths
 
 
 @dataclass(frozen=True)
@@ -121,7 +137,7 @@ class Protocol:
         self._app_key = _require_text("app_key", app_key)
         if not isinstance(routes, Mapping):
             raise KamiValidationError("routes", "routes must be a mapping of endpoint name to 调用码")
-        self._routes = {_ROUTE_ALIASES.get(k, k): _route_path(k, v) for k, v in routes.items() if v}
+        self._routes = route_paths(routes)
         if not (isinstance(timeout, (int, float)) and timeout > 0):
             raise KamiValidationError("timeout", "timeout must be a positive number of seconds")
         if not (isinstance(max_retries, int) and max_retries >= 0):

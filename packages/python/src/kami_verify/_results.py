@@ -83,7 +83,10 @@ class MessageResult:
 
 @dataclass(frozen=True)
 class VersionResult:
+    #: The version number (``msg``, what t3sdk reads).
     version: str
+    #: The display name (``ver``), when the server sends one.
+    name: Optional[str] = None
     raw: Raw = field(default_factory=dict, repr=False)
 
 
@@ -98,6 +101,76 @@ class CheckUpdateResult:
     uplog: str = ""
     upurl: str = ""
     raw: Raw = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
+class CoreResult:
+    """Core data (核心数据) of a card or an account, as the server stores it."""
+
+    core: str
+    raw: Raw = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
+class CountResult:
+    """How many cards (or accounts) of the app have a live session."""
+
+    count: int
+    raw: Raw = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
+class AppSignResult:
+    #: ``签名一致``.
+    msg: str
+    #: The signature the server matched.
+    autograph: str
+    #: Server unix seconds, when sent.
+    time: Optional[float]
+    raw: Raw = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
+class VariableResult:
+    """A cloud variable's (云变量) current value."""
+
+    value: str
+    raw: Raw = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
+class UserLoginResult:
+    """A verified account login (账号模式). Keep ``statecode`` for ``user_heartbeat``."""
+
+    id: Union[str, int]
+    #: ``YYYY-MM-DD HH:mm:ss``, Beijing time.
+    end_time: str
+    token: str
+    statecode: str
+    #: Server unix seconds.
+    time: float
+    #: Server minute, ``yyyyMMddHHmm`` Beijing time.
+    date: str
+    #: Cards recharged into the account so far.
+    recharge: float
+    #: First login, ``YYYY-MM-DD HH:mm:ss``.
+    use_time: str
+    #: Seconds left, or uses left when the account logs in by uses.
+    available: float
+    imei: str
+    change: float
+    #: Core data, as stored.
+    core: str
+    #: The account this session was opened with.
+    user: str
+    #: The sign text of the request (for apps that verify tokens themselves).
+    sign_text: str = field(repr=False)
+    raw: Raw = field(default_factory=dict, repr=False)
+
+    @property
+    def end_timestamp(self) -> Optional[int]:
+        """``end_time`` as unix seconds (``None`` if the server sent something else)."""
+        return parse_date_time(self.end_time)
 
 
 @dataclass(frozen=True)
