@@ -1,8 +1,8 @@
 package dev.kamiverify;
 
 /**
- * The reply of heartbeat, query, unbind, notice, version and check_update: the server's
- * {@code msg} plus typed accessors for each endpoint's fields. Immutable.
+ * The reply of every call but the logins: the server's {@code msg} plus typed accessors for each
+ * endpoint's fields (each accessor says which calls fill it). Immutable.
  */
 public final class Result {
   private final Reply reply;
@@ -16,8 +16,23 @@ public final class Result {
   /** The server's text (msg). */
   public String msg() { return reply.text("msg"); }
 
-  /** The server's unix seconds (heartbeat), 0 when absent. */
+  /** The server's unix seconds (heartbeats, app_sign), 0 when absent. */
   public long time() { return Json.longValue(reply.get("time")); }
+
+  /** The server's minute, yyyyMMddHHmm Beijing (heartbeats), "" when absent. */
+  public String date() { return reply.text("date"); }
+
+  /** getKamiCore / getUserCore: the core data (the reply's msg). */
+  public String core() { return msg(); }
+
+  /** getVariable: the variable's value (the reply's msg). */
+  public String value() { return msg(); }
+
+  /** onlineKami / onlineUser: live sessions (the reply's msg, checked to be an integer). */
+  public long count() { return Json.longValue(reply.get("msg")); }
+
+  /** appSign: the configured signature that matched. */
+  public String autograph() { return reply.text("autograph"); }
 
   /** The version (version: ver/version/msg; check_update: the newer version). */
   public String version() {
