@@ -168,7 +168,7 @@ public final class KamiClient {
     return new Result(callOk(Endpoint.NOTICE), false);
   }
 
-  /** The app's current version (ver, version or msg). */
+  /** The app's current version: {@link Result#version()} (msg, the number), {@link Result#name()} (ver). */
   public Result version() {
     Reply r = callOk(Endpoint.VERSION);
     if (!r.has("ver") && !r.has("version") && !r.has("msg")) {

@@ -34,15 +34,22 @@ public final class Result {
   /** appSign: the configured signature that matched. */
   public String autograph() { return reply.text("autograph"); }
 
-  /** The version (version: ver/version/msg; check_update: the newer version). */
+  /**
+   * The version number: check_update's {@code version}; the version endpoint's {@code msg} (what
+   * t3sdk reads); else the display name {@code ver}. "" for check_update's "already latest".
+   */
   public String version() {
-    for (String name : new String[] {"ver", "version"}) {
-      if (reply.has(name)) {
-        return reply.text(name);
-      }
+    if (reply.has("version")) {
+      return reply.text("version");
     }
-    return latest ? "" : msg();
+    if (!latest && reply.has("msg")) {
+      return msg();
+    }
+    return reply.text("ver");
   }
+
+  /** version / check_update: the display name ({@code ver}), "" when the server sends none. */
+  public String name() { return reply.text("ver"); }
 
   /** check_update: the version asked about is the latest. */
   public boolean latest() { return latest; }

@@ -48,6 +48,9 @@ class CardEndpointsTest {
         "ipBinding", "exact",
         "appSignatures", List.of("SIG-1", "SIG-2"),
         "coreMaxBytes", 16,
+        "version", "3.0.0",
+        "ver", "三代",
+        "update", Map.of("version", "3.1.0", "ver", "三代加", "upurl", "https://example.com/3.1"),
         "variables", List.of(
             Map.of("id", "v", "name", "变量", "value", "start", "writable", true),
             Map.of("id", "ro", "name", "只读", "value", "fixed"))));
@@ -129,6 +132,17 @@ class CardEndpointsTest {
     KamiException mismatch = assertThrows(KamiException.class, () -> client.appSign("SIG-3"));
     assertEquals("APP_SIGN_MISMATCH", mismatch.code());
     assertEquals("应用签名不一致", mismatch.serverMessage().orElse(""));
+
+    // the number is what t3sdk reads (msg / version), the display name is ver
+    Result version = client.version();
+    assertEquals("3.0.0", version.version());
+    assertEquals("三代", version.name());
+    Result update = client.checkUpdate("3.0.0");
+    assertEquals(false, update.latest());
+    assertEquals("3.1.0", update.version());
+    assertEquals("三代加", update.name());
+    assertEquals("https://example.com/3.1", update.upUrl());
+    assertTrue(client.checkUpdate("3.1.0").latest());
 
     String card = s.card(null);
     assertEquals("start", client.getVariable(card, "v", "变量").value());
