@@ -128,9 +128,10 @@ class AccountsTest {
 
   @Test
   void userLoginAcceptsBothTokenFormulasAndOnlyTheConfiguredOne() throws Exception {
-    // user_login's token hashes the request's sign text with two-way signing only (basic otherwise)
-    for (String signing : new String[] {"on", "two-way"}) {
-      Harness.Server s = harness.server("plain", Map.of("signatureCheck", signing));
+    // loginToken basic: md5(id + APPKEY + end_time + date); two-way signing: the sign text is hashed in
+    for (String signing : new String[] {"basic", "two-way"}) {
+      Harness.Server s = harness.server("plain",
+          signing.equals("basic") ? Map.of("loginToken", "basic") : Map.of("signatureCheck", "two-way"));
       KamiClient setup = s.client().build();
       String user = user();
       setup.register(user, "secret-1");
