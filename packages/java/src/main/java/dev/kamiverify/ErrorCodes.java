@@ -93,6 +93,11 @@ public final class ErrorCodes {
     return message != null && T3_SUCCESS.containsKey(message.trim());
   }
 
+  /** True when {@code code} is one of the table's T3 codes (an error's or a success text's). */
+  static boolean knowsT3Code(String code) {
+    return T3.containsValue(code) || T3_SUCCESS.containsValue(code);
+  }
+
   /** The success text with this table code, e.g. HEARTBEAT_ONLINE → 在线. */
   static String successText(String code) {
     for (Map.Entry<String, String> e : T3_SUCCESS.entrySet()) {

@@ -139,10 +139,11 @@ public final class KamiClient {
   public Result heartbeat(String statecode, String card) {
     requireNonEmpty("statecode", statecode);
     List<Param> params = new ArrayList<>();
-    params.add(Param.of("statecode", statecode));
+    // The catalogue's send order (t3sdk's): kami first when sent.
     if (card != null && !card.isEmpty()) {
       params.add(Param.of("kami", card));
     }
+    params.add(Param.of("statecode", statecode));
     Reply r = callOk(Endpoint.HEARTBEAT, params.toArray(new Param[0]));
     requireFields(r, "time");
     checkClockSkew(r.get("time"));
@@ -167,7 +168,7 @@ public final class KamiClient {
     return new Result(callOk(Endpoint.NOTICE), false);
   }
 
-  /** The app's current version (ver, version or msg). */
+  /** The app's current version: {@link Result#version()} (msg, the number), {@link Result#name()} (ver). */
   public Result version() {
     Reply r = callOk(Endpoint.VERSION);
     if (!r.has("ver") && !r.has("version") && !r.has("msg")) {
@@ -186,6 +187,197 @@ public final class KamiClient {
     }
     if (!succeeded(r)) {
       throw apiError(r);
+    }
+    return new Result(r, false);
+  }
+
+  // ---------------------------------------------------------------- cards and app data
+
+  /**
+   * 以卡充卡: the unused {@code sourceCard}'s term goes onto the activated {@code targetCard}; the
+   * source is used up. Never resent once it may have reached a server.
+   */
+  public Result kamiRecharge(String targetCard, String sourceCard) {
+    requireNonEmpty("target_kami", targetCard);
+    requireNonEmpty("source_kami", sourceCard);
+    return message(Endpoint.KAMI_RECHARGE, Param.of("target_kami", targetCard), Param.of("source_kami", sourceCard));
+  }
+
+  /** Clears the card's bound IP (IP解绑成功; 卡密未绑定IP when it has none). */
+  public Result ipUnbind(String card) {
+    requireNonEmpty("kami", card);
+    return message(Endpoint.IP_UNBIND, Param.of("kami", card));
+  }
+
+  /** Disables the card; its sessions end. */
+  public Result disable(String card) {
+    requireNonEmpty("kami", card);
+    return message(Endpoint.DISABLE, Param.of("kami", card));
+  }
+
+  /** The card's core data: {@link Result#core()}. */
+  public Result getKamiCore(String card) {
+    requireNonEmpty("kami", card);
+    return message(Endpoint.GET_KAMI_CORE, Param.of("kami", card));
+  }
+
+  /** Replaces the card's core data ({@code core} may be empty; the app's coreMaxBytes caps it). */
+  public Result modifyCore(String card, String core) {
+    requireNonEmpty("kami", card);
+    requireNonNull("core", core);
+    return message(Endpoint.MODIFY_CORE, Param.of("kami", card), Param.of("core", core));
+  }
+
+  /**
+   * 云变量: the value of variable {@code valueid} ({@link Result#value()}). Same as
+   * {@code getVariable(card, valueid, "")}.
+   */
+  public Result getVariable(String card, String valueid) {
+    return getVariable(card, valueid, "");
+  }
+
+  /**
+   * 云变量 by id and/or name: a non-empty {@code valuename} must be the variable's name; with an
+   * empty (or null) {@code valueid} the variable is looked up by name alone. Both fields are always
+   * sent, as t3sdk does.
+   */
+  public Result getVariable(String card, String valueid, String valuename) {
+    requireNonEmpty("kami", card);
+    String id = valueid == null ? "" : valueid;
+    String name = valuename == null ? "" : valuename;
+    if (id.isEmpty() && name.isEmpty()) {
+      throw KamiException.validation("valueid", "valueid or valuename must be non-empty (变量ID不可为空)");
+    }
+    return message(Endpoint.GET_VARIABLE, Param.of("kami", card), Param.of("valueid", id), Param.of("valuename", name));
+  }
+
+  /** Writes a client-writable variable ({@code valuecontent} may be empty). */
+  public Result modifyVariable(String card, String valueid, String valuecontent) {
+    requireNonEmpty("kami", card);
+    requireNonEmpty("valueid", valueid);
+    requireNonNull("valuecontent", valuecontent);
+    return message(Endpoint.MODIFY_VARIABLE, Param.of("kami", card), Param.of("valueid", valueid),
+        Param.of("valuecontent", valuecontent));
+  }
+
+  /** 统一心跳: renews any session (card or account) by its statecode alone. */
+  public Result heartbeatAny(String statecode) {
+    requireNonEmpty("statecode", statecode);
+    return message(Endpoint.HEARTBEAT_ANY, Param.of("statecode", statecode));
+  }
+
+  /** Live card sessions of the app: {@link Result#count()}. */
+  public Result onlineKami() {
+    return count(Endpoint.ONLINE_KAMI);
+  }
+
+  /**
+   * Whether {@code autograph} is one of the app's configured signatures (签名一致, else the
+   * APP_SIGN_MISMATCH error); {@link Result#autograph()} is the one that matched.
+   */
+  public Result appSign(String autograph) {
+    requireNonEmpty("autograph", autograph);
+    return message(Endpoint.APP_SIGN, Param.of("autograph", autograph));
+  }
+
+  // ---------------------------------------------------------------- accounts (账号模式)
+
+  /** 用户注册: a new account; {@code email} may be null and is only sent when non-empty. */
+  public Result register(String user, String password, String email) {
+    requireNonEmpty("user", user);
+    requireNonEmpty("pass", password);
+    List<Param> params = new ArrayList<>();
+    params.add(Param.of("user", user));
+    params.add(Param.of("pass", password));
+    if (email != null && !email.isEmpty()) {
+      params.add(Param.of("email", email));
+    }
+    return message(Endpoint.REGISTER, params.toArray(new Param[0]));
+  }
+
+  /** {@code register(user, password, null)}. */
+  public Result register(String user, String password) {
+    return register(user, password, null);
+  }
+
+  /**
+   * 用户登录. The reply's clock, token (both formulas, from the reply's own date) and statecode are
+   * checked exactly like a card login's before the result is returned. Never resent once it may
+   * have reached a server.
+   */
+  public UserLoginResult userLogin(String user, String password, String machineCode) {
+    requireNonEmpty("user", user);
+    requireNonEmpty("pass", password);
+    validateImei(machineCode);
+    Reply r = callOk(Endpoint.USER_LOGIN, Param.of("user", user), Param.of("pass", password), Param.of("imei", machineCode));
+    requireFields(r, "id", "end_time", "token", "statecode", "time", "date");
+    checkClockSkew(r.get("time"));
+    if (tokenCheck != TokenCheck.OFF) {
+      verifyLogin(r, null);
+    }
+    return new UserLoginResult(r, user, machineCode);
+  }
+
+  /** 用户心跳: keeps an account session alive; the reply's clock is checked. */
+  public Result userHeartbeat(String user, String password, String statecode) {
+    requireNonEmpty("user", user);
+    requireNonNull("pass", password);
+    requireNonEmpty("statecode", statecode);
+    Reply r = callOk(Endpoint.USER_HEARTBEAT, Param.of("user", user), Param.of("pass", password),
+        Param.of("statecode", statecode));
+    requireFields(r, "time");
+    checkClockSkew(r.get("time"));
+    return new Result(r, false);
+  }
+
+  /**
+   * 用户充值: spends an unused card on the account. Never resent once it may have reached a server
+   * (a lost reply would be answered 卡密已被使用).
+   */
+  public Result recharge(String user, String card) {
+    requireNonEmpty("user", user);
+    requireNonEmpty("card", card);
+    return message(Endpoint.RECHARGE, Param.of("user", user), Param.of("card", card));
+  }
+
+  /** 修改密码: the account's sessions end. */
+  public Result changePassword(String user, String oldPassword, String newPassword) {
+    requireNonEmpty("user", user);
+    requireNonEmpty("oldpass", oldPassword);
+    requireNonEmpty("newpass", newPassword);
+    return message(Endpoint.CHANGE_PASSWORD, Param.of("user", user), Param.of("oldpass", oldPassword),
+        Param.of("newpass", newPassword));
+  }
+
+  /** 用户注销: deletes the account. */
+  public Result userCancel(String user, String password) {
+    requireNonEmpty("user", user);
+    requireNonEmpty("pass", password);
+    return message(Endpoint.USER_CANCEL, Param.of("user", user), Param.of("pass", password));
+  }
+
+  /** The account's core data: {@link Result#core()}. */
+  public Result getUserCore(String user, String password) {
+    requireNonEmpty("user", user);
+    requireNonEmpty("pass", password);
+    return message(Endpoint.GET_USER_CORE, Param.of("user", user), Param.of("pass", password));
+  }
+
+  /** Accounts of the app with a live session: {@link Result#count()}. */
+  public Result onlineUser() {
+    return count(Endpoint.ONLINE_USER);
+  }
+
+  private Result message(Endpoint endpoint, Param... params) {
+    return new Result(callOk(endpoint, params), false);
+  }
+
+  /** online_kami / online_user: msg is a decimal count. */
+  private Result count(Endpoint endpoint) {
+    Reply r = callOk(endpoint);
+    java.math.BigDecimal n = Json.number(r.get("msg"));
+    if (r.has("msg") && (n == null || n.signum() < 0 || n.stripTrailingZeros().scale() > 0)) {
+      throw KamiException.missingField("msg");
     }
     return new Result(r, false);
   }
@@ -223,6 +415,96 @@ public final class KamiClient {
   /** {@link #checkUpdate} on the client's executor. */
   public CompletableFuture<Result> checkUpdateAsync(String currentVersion) {
     return async(() -> checkUpdate(currentVersion));
+  }
+
+  /** {@link #kamiRecharge} on the client's executor. */
+  public CompletableFuture<Result> kamiRechargeAsync(String targetCard, String sourceCard) {
+    return async(() -> kamiRecharge(targetCard, sourceCard));
+  }
+
+  /** {@link #ipUnbind} on the client's executor. */
+  public CompletableFuture<Result> ipUnbindAsync(String card) {
+    return async(() -> ipUnbind(card));
+  }
+
+  /** {@link #disable} on the client's executor. */
+  public CompletableFuture<Result> disableAsync(String card) {
+    return async(() -> disable(card));
+  }
+
+  /** {@link #getKamiCore} on the client's executor. */
+  public CompletableFuture<Result> getKamiCoreAsync(String card) {
+    return async(() -> getKamiCore(card));
+  }
+
+  /** {@link #modifyCore} on the client's executor. */
+  public CompletableFuture<Result> modifyCoreAsync(String card, String core) {
+    return async(() -> modifyCore(card, core));
+  }
+
+  /** {@link #getVariable(String, String, String)} on the client's executor. */
+  public CompletableFuture<Result> getVariableAsync(String card, String valueid, String valuename) {
+    return async(() -> getVariable(card, valueid, valuename));
+  }
+
+  /** {@link #modifyVariable} on the client's executor. */
+  public CompletableFuture<Result> modifyVariableAsync(String card, String valueid, String valuecontent) {
+    return async(() -> modifyVariable(card, valueid, valuecontent));
+  }
+
+  /** {@link #heartbeatAny} on the client's executor. */
+  public CompletableFuture<Result> heartbeatAnyAsync(String statecode) {
+    return async(() -> heartbeatAny(statecode));
+  }
+
+  /** {@link #onlineKami} on the client's executor. */
+  public CompletableFuture<Result> onlineKamiAsync() {
+    return async(this::onlineKami);
+  }
+
+  /** {@link #appSign} on the client's executor. */
+  public CompletableFuture<Result> appSignAsync(String autograph) {
+    return async(() -> appSign(autograph));
+  }
+
+  /** {@link #register(String, String, String)} on the client's executor. */
+  public CompletableFuture<Result> registerAsync(String user, String password, String email) {
+    return async(() -> register(user, password, email));
+  }
+
+  /** {@link #userLogin} on the client's executor. */
+  public CompletableFuture<UserLoginResult> userLoginAsync(String user, String password, String machineCode) {
+    return async(() -> userLogin(user, password, machineCode));
+  }
+
+  /** {@link #userHeartbeat} on the client's executor. */
+  public CompletableFuture<Result> userHeartbeatAsync(String user, String password, String statecode) {
+    return async(() -> userHeartbeat(user, password, statecode));
+  }
+
+  /** {@link #recharge} on the client's executor. */
+  public CompletableFuture<Result> rechargeAsync(String user, String card) {
+    return async(() -> recharge(user, card));
+  }
+
+  /** {@link #changePassword} on the client's executor. */
+  public CompletableFuture<Result> changePasswordAsync(String user, String oldPassword, String newPassword) {
+    return async(() -> changePassword(user, oldPassword, newPassword));
+  }
+
+  /** {@link #userCancel} on the client's executor. */
+  public CompletableFuture<Result> userCancelAsync(String user, String password) {
+    return async(() -> userCancel(user, password));
+  }
+
+  /** {@link #getUserCore} on the client's executor. */
+  public CompletableFuture<Result> getUserCoreAsync(String user, String password) {
+    return async(() -> getUserCore(user, password));
+  }
+
+  /** {@link #onlineUser} on the client's executor. */
+  public CompletableFuture<Result> onlineUserAsync() {
+    return async(this::onlineUser);
   }
 
   /**
@@ -381,7 +663,8 @@ public final class KamiClient {
     if (!Protocol.constantTimeEquals(Protocol.statecode(token, r.text("time")), r.text("statecode").toLowerCase(java.util.Locale.ROOT))) {
       throw KamiException.verification(ErrorCodes.STATECODE_MISMATCH, "statecode does not match md5(token + time)");
     }
-    if (!r.has("safe_code") || !r.text("safe_code").equals(sentSafeCode)) {
+    // user_login sends no nonce, so there is none to compare.
+    if (sentSafeCode != null && (!r.has("safe_code") || !r.text("safe_code").equals(sentSafeCode))) {
       throw KamiException.verification(ErrorCodes.SAFE_CODE_MISMATCH, "safe_code was not echoed unchanged");
     }
   }
@@ -409,6 +692,12 @@ public final class KamiClient {
   private static void requireNonEmpty(String field, String value) {
     if (value == null || value.isEmpty()) {
       throw KamiException.validation(field, field + " must be a non-empty string");
+    }
+  }
+
+  private static void requireNonNull(String field, String value) {
+    if (value == null) {
+      throw KamiException.validation(field, field + " must be a string (it may be empty)");
     }
   }
 

@@ -1,8 +1,8 @@
 package dev.kamiverify;
 
 /**
- * The reply of heartbeat, query, unbind, notice, version and check_update: the server's
- * {@code msg} plus typed accessors for each endpoint's fields. Immutable.
+ * The reply of every call but the logins: the server's {@code msg} plus typed accessors for each
+ * endpoint's fields (each accessor says which calls fill it). Immutable.
  */
 public final class Result {
   private final Reply reply;
@@ -16,18 +16,40 @@ public final class Result {
   /** The server's text (msg). */
   public String msg() { return reply.text("msg"); }
 
-  /** The server's unix seconds (heartbeat), 0 when absent. */
+  /** The server's unix seconds (heartbeats, app_sign), 0 when absent. */
   public long time() { return Json.longValue(reply.get("time")); }
 
-  /** The version (version: ver/version/msg; check_update: the newer version). */
+  /** The server's minute, yyyyMMddHHmm Beijing (heartbeats), "" when absent. */
+  public String date() { return reply.text("date"); }
+
+  /** getKamiCore / getUserCore: the core data (the reply's msg). */
+  public String core() { return msg(); }
+
+  /** getVariable: the variable's value (the reply's msg). */
+  public String value() { return msg(); }
+
+  /** onlineKami / onlineUser: live sessions (the reply's msg, checked to be an integer). */
+  public long count() { return Json.longValue(reply.get("msg")); }
+
+  /** appSign: the configured signature that matched. */
+  public String autograph() { return reply.text("autograph"); }
+
+  /**
+   * The version number: check_update's {@code version}; the version endpoint's {@code msg} (what
+   * t3sdk reads); else the display name {@code ver}. "" for check_update's "already latest".
+   */
   public String version() {
-    for (String name : new String[] {"ver", "version"}) {
-      if (reply.has(name)) {
-        return reply.text(name);
-      }
+    if (reply.has("version")) {
+      return reply.text("version");
     }
-    return latest ? "" : msg();
+    if (!latest && reply.has("msg")) {
+      return msg();
+    }
+    return reply.text("ver");
   }
+
+  /** version / check_update: the display name ({@code ver}), "" when the server sends none. */
+  public String name() { return reply.text("ver"); }
 
   /** check_update: the version asked about is the latest. */
   public boolean latest() { return latest; }

@@ -119,6 +119,57 @@ class ClientTest {
     }
   }
 
+  static KamiClient everyRoute(FakeTransport t) {
+    KamiClient.Builder b = KamiClient.builder("http://a.invalid", "appkey").transport(t).maxRetries(0);
+    for (Endpoint e : Endpoint.values()) {
+      b.route(e, "/" + e.key());
+    }
+    return b.build();
+  }
+
+  @Test
+  void onlineCountsMustBeWholeNumbers() {
+    for (String good : new String[] {"\"3\"", "3"}) {
+      FakeTransport t = new FakeTransport(r -> FakeTransport.json(200, "{\"code\":200,\"msg\":" + good + "}"));
+      assertEquals(3, everyRoute(t).onlineKami().count());
+      assertEquals(3, everyRoute(t).onlineUser().count());
+    }
+    for (String bad : new String[] {"\"三\"", "\"1.5\"", "\"-1\"", "{}"}) {
+      FakeTransport t = new FakeTransport(r -> FakeTransport.json(200, "{\"code\":200,\"msg\":" + bad + "}"));
+      assertEquals(ErrorCodes.RESPONSE_MISSING_FIELD, assertThrows(KamiException.class, () -> everyRoute(t).onlineKami()).code(), bad);
+    }
+  }
+
+  @Test
+  void badArgumentsOfTheT3CallsNeverLeaveTheClient() {
+    FakeTransport t = new FakeTransport(r -> FakeTransport.json(200, "{\"code\":200}"));
+    KamiClient c = everyRoute(t);
+    List<org.junit.jupiter.api.function.Executable> calls = List.of(
+        () -> c.kamiRecharge("", "s"), () -> c.kamiRecharge("t", null), () -> c.ipUnbind(""),
+        () -> c.disable(null), () -> c.getKamiCore(""), () -> c.modifyCore("k", null),
+        () -> c.getVariable("k", null, null), () -> c.getVariable("", "v"), () -> c.modifyVariable("k", "", "x"),
+        () -> c.modifyVariable("k", "v", null), () -> c.heartbeatAny(""), () -> c.appSign(""),
+        () -> c.register("u", ""), () -> c.userLogin("u", "p", "it's"), () -> c.userLogin("", "p", "d"),
+        () -> c.userHeartbeat("u", "p", ""), () -> c.recharge("u", ""), () -> c.changePassword("u", "o", ""),
+        () -> c.userCancel("u", ""), () -> c.getUserCore("", "p"));
+    for (org.junit.jupiter.api.function.Executable call : calls) {
+      assertEquals(KamiException.Kind.VALIDATION, assertThrows(KamiException.class, call).kind());
+    }
+    assertEquals(0, t.requests.size());
+  }
+
+  @Test
+  void registerSendsEmailOnlyWhenGiven() {
+    FakeTransport t = new FakeTransport(r -> FakeTransport.json(200, "{\"code\":200,\"msg\":\"注册成功\"}"));
+    KamiClient c = everyRoute(t);
+    assertEquals("注册成功", c.register("user", "pass").msg());
+    c.register("user", "pass", "");
+    c.register("user", "pass", "a@b.c");
+    assertTrue(new String(t.requests.get(0).body).matches("user=user&pass=pass&t=\\d+&s=[0-9a-f]{32}"));
+    assertTrue(new String(t.requests.get(1).body).matches("user=user&pass=pass&t=\\d+&s=[0-9a-f]{32}"));
+    assertTrue(new String(t.requests.get(2).body).startsWith("user=user&pass=pass&email=a%40b.c&t="));
+  }
+
   @Test
   void badConfigurationFailsAtBuildTime() {
     assertEquals(KamiException.Kind.VALIDATION, assertThrows(KamiException.class,
