@@ -59,7 +59,7 @@ type QueryResult struct {
 	Raw       map[string]any // the decoded reply
 }
 
-// MessageResult is the reply of unbind and notice.
+// MessageResult is the reply of the calls that answer {code, msg}: unbind, notice, disable, ...
 type MessageResult struct {
 	Msg string         // the server's text
 	Raw map[string]any // the decoded reply
@@ -186,9 +186,10 @@ func (c *Client) Heartbeat(ctx context.Context, statecode, card string) (*Heartb
 	if err := requireNonEmpty("statecode", statecode); err != nil {
 		return nil, err
 	}
+	// The catalogue's (and t3sdk's) order: kami first when sent, then statecode.
 	params := []Param{{"statecode", statecode}}
 	if card != "" {
-		params = append(params, Param{"kami", card})
+		params = []Param{{"kami", card}, {"statecode", statecode}}
 	}
 	r, err := c.callOK(ctx, EndpointHeartbeat, params...)
 	if err != nil {
@@ -200,11 +201,7 @@ func (c *Client) Heartbeat(ctx context.Context, statecode, card string) (*Heartb
 	if err := checkClockSkew(r.Fields["time"], c.now(), c.maxClockSkew); err != nil {
 		return nil, err
 	}
-	msg := MsgHeartbeatOnline
-	if m, ok := r.Fields["msg"]; ok && m != nil {
-		msg = fieldText(m)
-	}
-	return &HeartbeatResult{Msg: msg, Time: fieldInt(r.Fields["time"]), Date: fieldText(r.Fields["date"]), Raw: r.Fields}, nil
+	return heartbeatResult(r.Fields), nil
 }
 
 // Query reads a card's state.
