@@ -39,8 +39,8 @@ type VariableResult struct {
 // Variable names a cloud variable (云变量): by ID (valueid), with Name (valuename), when not
 // empty, required to be its name; a Name alone looks the variable up by name.
 type Variable struct {
-	ID   string
-	Name string
+	ID   string // valueid
+	Name string // valuename
 }
 
 // KamiRecharge (以卡充卡) moves the source card's term onto the target card, which must have
