@@ -91,6 +91,8 @@ func TestIntegrationAccountErrors(t *testing.T) {
 		mustCode(t, err, CodeUserExists)
 		_, err = c.Register(ctx, uniqueUser(), "secret-1", "not-an-email")
 		mustCode(t, err, CodeEmailInvalid)
+		_, err = c.Register(ctx, uniqueUser(), "pw", "")
+		mustCode(t, err, CodePasswordInvalid)
 		_, err = c.UserLogin(ctx, user, "secret-1", "D1")
 		mustCode(t, err, CodeUserNotRecharged)
 		_, err = c.UserLogin(ctx, user, "wrong", "D1")

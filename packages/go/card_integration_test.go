@@ -19,6 +19,9 @@ var cardAppSettings = map[string]any{
 	"ipBinding":     "exact",
 	"appSignatures": []string{"SIG-1"},
 	"coreMaxBytes":  16,
+	"version":       "3.0.0",
+	"ver":           "三代",
+	"update":        map[string]any{"version": "3.1.0", "ver": "三代改", "uplog": "修复", "upurl": "https://example.com/app"},
 	"variables": []map[string]any{
 		{"id": "v", "name": "变量", "value": "start", "writable": true},
 		{"id": "ro", "name": "只读", "value": "fixed"},
@@ -264,4 +267,92 @@ func TestIntegrationVariables(t *testing.T) {
 		_, err = c.GetVariable(ctx, "NO-SUCH-CARD", Variable{ID: "v"})
 		mustCode(t, err, CodeCardNotFound)
 	})
+}
+
+// TestIntegrationVersionNumberAndName: version's number is msg and its display name ver; check_update's
+// newer version is version (ver being its name), as the TypeScript client reads them.
+func TestIntegrationVersionNumberAndName(t *testing.T) {
+	srv := startServer(t, map[string]any{"settings": cardAppSettings})
+	c := srv.client()
+	ctx := context.Background()
+	v, err := c.Version(ctx)
+	if err != nil || v.Version != "3.0.0" || v.Name != "三代" {
+		t.Fatalf("version: %+v %v", v, err)
+	}
+	u, err := c.CheckUpdate(ctx, v.Version)
+	if err != nil || u.Latest || u.Version != "3.1.0" || u.UpLog != "修复" || u.UpURL != "https://example.com/app" {
+		t.Fatalf("check_update: %+v %v", u, err)
+	}
+	if u, err = c.CheckUpdate(ctx, "3.1.0"); err != nil || !u.Latest || u.Msg != MsgAlreadyLatest {
+		t.Fatalf("check_update latest: %+v %v", u, err)
+	}
+}
+
+// TestIntegrationEveryNewCallRSA: each catalogue call beyond login once through an RSA app, the
+// account login's token verified.
+func TestIntegrationEveryNewCallRSA(t *testing.T) {
+	srv := startServer(t, map[string]any{"encoding": "rsa", "settings": cardAppSettings})
+	c := srv.client()
+	ctx := context.Background()
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	target, source := srv.card(map[string]any{"type": 0}), srv.card(map[string]any{"type": 1})
+	s, err := c.Login(ctx, target, "RSA-1")
+	must("login", err)
+	_, err = c.KamiRecharge(ctx, target, source)
+	must("kami_recharge", err)
+	_, err = c.KamiRecharge(ctx, target, source)
+	mustCode(t, err, CodeSourceCardUsed)
+	_, err = c.IPUnbind(ctx, target)
+	must("ip_unbind", err)
+	_, err = c.ModifyCore(ctx, target, "core-rsa")
+	must("modify_core", err)
+	core, err := c.GetKamiCore(ctx, target)
+	if err != nil || core.Core != "core-rsa" {
+		t.Fatalf("get_kami_core: %+v %v", core, err)
+	}
+	_, err = c.ModifyVariable(ctx, target, "v", "值")
+	must("modify_variable", err)
+	v, err := c.GetVariable(ctx, target, Variable{ID: "v"})
+	if err != nil || v.Value != "值" {
+		t.Fatalf("get_variable: %+v %v", v, err)
+	}
+	_, err = c.HeartbeatAny(ctx, s.Statecode)
+	must("heartbeat_any", err)
+	online, err := c.OnlineKami(ctx)
+	if err != nil || online.Count != 1 {
+		t.Fatalf("online_kami: %+v %v", online, err)
+	}
+	_, err = c.AppSign(ctx, "SIG-1")
+	must("app_sign", err)
+	_, err = c.Disable(ctx, target)
+	must("disable", err)
+
+	user := uniqueUser()
+	_, err = c.Register(ctx, user, "passw-1", "")
+	must("register", err)
+	_, err = c.Register(ctx, user, "passw-1", "")
+	mustCode(t, err, CodeUserExists)
+	_, err = c.Recharge(ctx, user, srv.card(map[string]any{"type": 5}))
+	must("recharge", err)
+	login, err := c.UserLogin(ctx, user, "passw-1", "RSA-2")
+	must("user_login", err)
+	_, err = c.UserHeartbeat(ctx, user, "passw-1", login.Statecode)
+	must("user_heartbeat", err)
+	_, err = c.GetUserCore(ctx, user, "passw-1")
+	must("get_user_core", err)
+	users, err := c.OnlineUser(ctx)
+	if err != nil || users.Count != 1 {
+		t.Fatalf("online_user: %+v %v", users, err)
+	}
+	_, err = c.ChangePassword(ctx, user, "passw-1", "passw-2")
+	must("change_password", err)
+	_, err = c.UserCancel(ctx, user, "passw-2")
+	must("user_cancel", err)
+	_, err = c.UserLogin(ctx, user, "passw-2", "RSA-2")
+	mustCode(t, err, CodeUserLoginFailed)
 }

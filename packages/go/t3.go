@@ -67,7 +67,8 @@ type MessageResult struct {
 
 // VersionResult is the reply of version.
 type VersionResult struct {
-	Version string         // the app's current version
+	Version string         // the app's current version number (msg, what t3sdk reads)
+	Name    string         // its display name (ver), "" when the server sent none
 	Raw     map[string]any // the decoded reply
 }
 
@@ -75,7 +76,7 @@ type VersionResult struct {
 type UpdateResult struct {
 	Latest  bool           // the version asked about is the latest
 	Msg     string         // the server's text when Latest
-	Version string         // the newer version
+	Version string         // the newer version number (version, else ver)
 	UpLog   string         // its change log
 	UpURL   string         // where to download it
 	Raw     map[string]any // the decoded reply
@@ -245,18 +246,19 @@ func (c *Client) Notice(ctx context.Context) (*MessageResult, error) {
 	return &MessageResult{Msg: fieldText(r.Fields["msg"]), Raw: r.Fields}, nil
 }
 
-// Version reads the app's current version (ver, version or msg, whichever the server sent).
+// Version reads the app's current version number (msg, else version, else ver, as the
+// TypeScript client reads them) and its display name (ver).
 func (c *Client) Version(ctx context.Context) (*VersionResult, error) {
 	r, err := c.callOK(ctx, EndpointVersion)
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range []string{"ver", "version", "msg"} {
+	for _, name := range []string{"msg", "version", "ver"} {
 		if v, ok := r.Fields[name]; ok && v != nil {
-			return &VersionResult{Version: fieldText(v), Raw: r.Fields}, nil
+			return &VersionResult{Version: fieldText(v), Name: fieldText(r.Fields["ver"]), Raw: r.Fields}, nil
 		}
 	}
-	return nil, missingField("ver")
+	return nil, missingField("msg")
 }
 
 // CheckUpdate asks whether currentVersion is the latest.
@@ -282,9 +284,10 @@ func (c *Client) CheckUpdate(ctx context.Context, currentVersion string) (*Updat
 	if !c.succeeded(r) {
 		return nil, t3Error(b, r.resp)
 	}
-	version := b["ver"]
+	// version is the number, ver its display name (older servers send only ver).
+	version := b["version"]
 	if version == nil {
-		version = b["version"]
+		version = b["ver"]
 	}
 	return &UpdateResult{Version: fieldText(version), UpLog: fieldText(b["uplog"]), UpURL: fieldText(b["upurl"]), Raw: b}, nil
 }
