@@ -26,10 +26,10 @@ func TestIntegrationAccountLifecycle(t *testing.T) {
 			t.Fatal(err)
 		}
 		r, err := c.Register(ctx, user, "secret-1", "me@example.com")
-		if err != nil || r.Msg != "注册成功" {
+		if err != nil || r.Msg != MsgRegisterOK {
 			t.Fatalf("register: %+v %v", r, err)
 		}
-		if r, err = c.Recharge(ctx, user, srv.card(map[string]any{"type": 0})); err != nil || r.Msg != "充值成功" {
+		if r, err = c.Recharge(ctx, user, srv.card(map[string]any{"type": 0})); err != nil || r.Msg != MsgRechargeOK {
 			t.Fatalf("recharge: %+v %v", r, err)
 		}
 		login, err := c.UserLogin(ctx, user, "secret-1", "GO-DEVICE")
@@ -56,7 +56,7 @@ func TestIntegrationAccountLifecycle(t *testing.T) {
 		if err != nil || online.Count != before.Count+1 {
 			t.Fatalf("online_user: %+v %v (before %d)", online, err, before.Count)
 		}
-		if r, err = c.ChangePassword(ctx, user, "secret-1", "secret-2"); err != nil || r.Msg != "密码修改成功" {
+		if r, err = c.ChangePassword(ctx, user, "secret-1", "secret-2"); err != nil || r.Msg != MsgPasswordChanged {
 			t.Fatalf("change_password: %+v %v", r, err)
 		}
 		_, err = c.UserHeartbeat(ctx, user, "secret-2", login.Statecode)
@@ -68,7 +68,7 @@ func TestIntegrationAccountLifecycle(t *testing.T) {
 		mustCode(t, err, CodeUserLoginFailed)
 		_, err = c.UserCancel(ctx, user, "secret-1")
 		mustCode(t, err, CodeUserLoginFailed)
-		if r, err = c.UserCancel(ctx, user, "secret-2"); err != nil || r.Msg != "注销成功" {
+		if r, err = c.UserCancel(ctx, user, "secret-2"); err != nil || r.Msg != MsgUserCancelled {
 			t.Fatalf("user_cancel: %+v %v", r, err)
 		}
 		_, err = c.UserLogin(ctx, user, "secret-2", "GO-DEVICE")

@@ -55,7 +55,7 @@ func TestIntegrationKamiRecharge(t *testing.T) {
 			t.Fatal(err)
 		}
 		r, err := c.KamiRecharge(ctx, target, source)
-		if err != nil || r.Msg != "充值成功" {
+		if err != nil || r.Msg != MsgRechargeOK {
 			t.Fatalf("kami_recharge: %+v %v", r, err)
 		}
 		_, err = c.KamiRecharge(ctx, target, source)
@@ -142,14 +142,14 @@ func TestIntegrationIPUnbindAndDisable(t *testing.T) {
 			t.Fatal(err)
 		}
 		r, err := c.IPUnbind(ctx, card)
-		if err != nil || r.Msg != "IP解绑成功" {
+		if err != nil || r.Msg != MsgIPUnbindOK {
 			t.Fatalf("ip_unbind: %+v %v", r, err)
 		}
 		_, err = c.IPUnbind(ctx, card)
 		mustCode(t, err, CodeIPNotBound)
 
 		d, err := c.Disable(ctx, card)
-		if err != nil || d.Msg != "禁用成功" {
+		if err != nil || d.Msg != MsgDisableOK {
 			t.Fatalf("disable: %+v %v", d, err)
 		}
 		_, err = c.Disable(ctx, card)
@@ -170,7 +170,7 @@ func TestIntegrationKamiCore(t *testing.T) {
 			t.Fatalf("get_kami_core: %+v %v", got, err)
 		}
 		m, err := c.ModifyCore(ctx, card, "新的-core")
-		if err != nil || m.Msg != "修改成功" {
+		if err != nil || m.Msg != MsgModifyOK {
 			t.Fatalf("modify_core: %+v %v", m, err)
 		}
 		if got, err = c.GetKamiCore(ctx, card); err != nil || got.Core != "新的-core" {
@@ -225,7 +225,7 @@ func TestIntegrationAppSign(t *testing.T) {
 	forEachMode(t, cardAppSettings, func(t *testing.T, srv *testServer, c *Client) {
 		ctx := context.Background()
 		r, err := c.AppSign(ctx, "SIG-1")
-		if err != nil || r.Msg != "签名一致" || r.Autograph != "SIG-1" {
+		if err != nil || r.Msg != MsgAppSignOK || r.Autograph != "SIG-1" {
 			t.Fatalf("app_sign: %+v %v", r, err)
 		}
 		if d := r.Time - srv.clock().Unix(); d < -5 || d > 5 {
@@ -245,7 +245,7 @@ func TestIntegrationVariables(t *testing.T) {
 			t.Fatalf("get_variable: %+v %v", v, err)
 		}
 		m, err := c.ModifyVariable(ctx, card, "v", "新值 & more=1")
-		if err != nil || m.Msg != "修改成功" {
+		if err != nil || m.Msg != MsgModifyOK {
 			t.Fatalf("modify_variable: %+v %v", m, err)
 		}
 		if v, err = c.GetVariable(ctx, card, Variable{ID: "v"}); err != nil || v.Value != "新值 & more=1" {

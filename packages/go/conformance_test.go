@@ -35,6 +35,9 @@ type catalogueEndpoint struct {
 	Family     string           `json:"family"`
 	Request    []catalogueField `json:"request"`
 	Idempotent *bool            `json:"idempotent"`
+	Messages   struct {
+		Errors []string `json:"errors"`
+	} `json:"messages"`
 }
 
 func loadCatalogue(t *testing.T) []catalogueEndpoint {
@@ -221,4 +224,38 @@ func isSubsequence(sub, seq []string) bool {
 		i++
 	}
 	return true
+}
+
+// TestCatalogueErrorCodesAreTyped: every error code the catalogue says an endpoint may answer
+// (its own and the common ones) is a code of the generated message table, so a server refusal
+// always arrives as a typed KindAPI error with that code.
+func TestCatalogueErrorCodesAreTyped(t *testing.T) {
+	data, err := os.ReadFile(cataloguePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c struct {
+		Common struct {
+			Errors []string `json:"errors"`
+		} `json:"common"`
+	}
+	if err := json.Unmarshal(data, &c); err != nil {
+		t.Fatal(err)
+	}
+	known := map[Code]bool{}
+	for _, code := range t3Messages {
+		known[code] = true
+	}
+	codes := append([]string{}, c.Common.Errors...)
+	for _, e := range loadCatalogue(t) {
+		codes = append(codes, e.Messages.Errors...)
+	}
+	if len(codes) < 10 {
+		t.Fatalf("only %d codes read from the catalogue", len(codes))
+	}
+	for _, code := range codes {
+		if !known[Code(code)] {
+			t.Errorf("catalogue code %s has no message in the generated table", code)
+		}
+	}
 }
