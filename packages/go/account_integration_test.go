@@ -175,32 +175,40 @@ func TestIntegrationUserLoginTokenChecks(t *testing.T) {
 	if _, err := srv.client(WithTokenCheck(TokenOff)).UserLogin(ctx, user, "secret-1", "D"); err != nil {
 		t.Fatalf("token check off: %v", err)
 	}
-	// With signatureCheck "on" the server's user_login token is the basic formula (its loginToken
-	// setting applies to card logins only: see the report), with "two-way" the signed one; the
-	// default TokenAuto accepts both.
-	if _, err := srv.client(WithTokenCheck(TokenBasic)).UserLogin(ctx, user, "secret-1", "D"); err != nil {
-		t.Fatalf("basic formula: %v", err)
+	// Each formula on a server whose settings pin it, whatever its loginToken 'auto' rule does:
+	// loginToken 'basic', and two-way signing (the signed formula under 'auto'). The default
+	// TokenAuto accepts both.
+	for _, tc := range []struct {
+		name     string
+		settings map[string]any
+		accepts  TokenCheck
+		refuses  TokenCheck
+	}{
+		{"basic", map[string]any{"loginToken": "basic"}, TokenBasic, TokenSigned},
+		{"signed", map[string]any{"signatureCheck": "two-way"}, TokenSigned, TokenBasic},
+	} {
+		s := startServer(t, map[string]any{"settings": tc.settings})
+		if _, err := s.client().Register(ctx, user, "secret-1", ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.client().Recharge(ctx, user, s.card(map[string]any{"type": 5})); err != nil {
+			t.Fatal(err)
+		}
+		login, err := s.client().UserLogin(ctx, user, "secret-1", "D")
+		if err != nil {
+			t.Fatalf("%s server, TokenAuto: %v", tc.name, err)
+		}
+		signText := ""
+		if tc.accepts == TokenSigned {
+			signText = login.SignText
+		}
+		if loginToken(login.ID, s.App.AppKey, signText, login.EndTime, login.Date) != strings.ToLower(login.Token) {
+			t.Fatalf("%s server: token %s is not the %s formula's", tc.name, login.Token, tc.name)
+		}
+		if _, err := s.client(WithTokenCheck(tc.accepts)).UserLogin(ctx, user, "secret-1", "D"); err != nil {
+			t.Fatalf("%s server, its own formula: %v", tc.name, err)
+		}
+		_, err = s.client(WithTokenCheck(tc.refuses)).UserLogin(ctx, user, "secret-1", "D")
+		mustCode(t, err, CodeTokenMismatch)
 	}
-	_, err = srv.client(WithTokenCheck(TokenSigned)).UserLogin(ctx, user, "secret-1", "D")
-	mustCode(t, err, CodeTokenMismatch)
-
-	twoWay := startServer(t, map[string]any{"settings": map[string]any{"signatureCheck": "two-way"}})
-	if _, err := twoWay.client().Register(ctx, user, "secret-1", ""); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := twoWay.client().Recharge(ctx, user, twoWay.card(map[string]any{"type": 5})); err != nil {
-		t.Fatal(err)
-	}
-	login, err := twoWay.client().UserLogin(ctx, user, "secret-1", "D")
-	if err != nil {
-		t.Fatalf("auto, two-way server: %v", err)
-	}
-	if loginToken(login.ID, twoWay.App.AppKey, login.SignText, login.EndTime, login.Date) != strings.ToLower(login.Token) {
-		t.Fatalf("token %s is not the two-way formula's", login.Token)
-	}
-	if _, err := twoWay.client(WithTokenCheck(TokenSigned)).UserLogin(ctx, user, "secret-1", "D"); err != nil {
-		t.Fatalf("signed formula: %v", err)
-	}
-	_, err = twoWay.client(WithTokenCheck(TokenBasic)).UserLogin(ctx, user, "secret-1", "D")
-	mustCode(t, err, CodeTokenMismatch)
 }
