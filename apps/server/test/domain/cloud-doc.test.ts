@@ -176,6 +176,34 @@ describeEngines('cloud_doc', (engine) => {
     expect(await service.cloudDoc({ app, token: again.token })).toEqual(INVALID);
   });
 
+  it('races: tokens of parallel logins open at once; reads racing an unbind never fail otherwise', async () => {
+    const { service, app } = await start();
+    const kamis = await Promise.all(
+      Array.from(
+        { length: 20 },
+        async () => (await service.mintCard({ app, card: { kind: 'permanent' } })).cardStr,
+      ),
+    );
+    // Each login's reply is acknowledged: its token works at once, before any write-behind.
+    const answers = await Promise.all(
+      kamis.map(async (kami, i) => {
+        const body = await cardLogin(service, app, kami, `RACE-${i}`);
+        return service.cloudDoc({ app, token: body.token });
+      }),
+    );
+    expect(answers).toEqual(kamis.map(() => OPEN));
+
+    const [target] = kamis as [string];
+    const { token } = await cardLogin(service, app, target, 'RACE-0');
+    const reads = Array.from({ length: 30 }, () => service.cloudDoc({ app, token }));
+    const unbind = service.unbind({ app, kami: target, imei: 'RACE-0' });
+    const more = Array.from({ length: 30 }, () => service.cloudDoc({ app, token }));
+    const settled = await Promise.all([...reads, ...more]);
+    expect((await unbind).ok).toBe(true);
+    for (const r of settled) expect([OPEN, INVALID]).toContainEqual(r);
+    expect(await service.cloudDoc({ app, token })).toEqual(INVALID);
+  });
+
   it('answers the configured text, empty by default', async () => {
     const { service, app } = await engine.start();
     const card = await service.mintCard({ app, card: { kind: 'permanent' } });
