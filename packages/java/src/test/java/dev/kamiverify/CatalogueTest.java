@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Conformance with spec/catalogue/t3.json: every endpoint is a route key ({@link Endpoint}) and a
  * client method (camelCase: check_update → checkUpdate), sends the catalogue's fields in its order,
- * and is retried exactly when the catalogue says it is idempotent. PENDING names the endpoints not
- * built yet; it only shrinks.
+ * and is retried exactly when the catalogue says it is idempotent; every variant (a card route
+ * called with an account) is a method named for its t3sdk call that sends the variant's fields in
+ * order on that route. PENDING names the endpoints not built yet; it only shrinks.
  */
 class CatalogueTest {
   /** Catalogue endpoints this client does not call yet (cloud_doc is not served yet). */
