@@ -194,6 +194,16 @@ public final class KamiClient {
   // ---------------------------------------------------------------- cards and app data
 
   /**
+   * 云文档 (t3sdk {@code get_cloud_doc}): the app's document, {@link Result#content()}, for the
+   * {@code token} of a live card or account login ({@link LoginResult#token()},
+   * {@link UserLoginResult#token()}); token无效 (TOKEN_INVALID) once that session ended.
+   */
+  public Result cloudDoc(String token) {
+    requireNonEmpty("token", token);
+    return message(Endpoint.CLOUD_DOC, Param.of("token", token));
+  }
+
+  /**
    * 以卡充卡: the unused {@code sourceCard}'s term goes onto the activated {@code targetCard}; the
    * source is used up. Never resent once it may have reached a server.
    */
@@ -499,6 +509,11 @@ public final class KamiClient {
   /** {@link #checkUpdate} on the client's executor. */
   public CompletableFuture<Result> checkUpdateAsync(String currentVersion) {
     return async(() -> checkUpdate(currentVersion));
+  }
+
+  /** {@link #cloudDoc} on the client's executor. */
+  public CompletableFuture<Result> cloudDocAsync(String token) {
+    return async(() -> cloudDoc(token));
   }
 
   /** {@link #kamiRecharge} on the client's executor. */

@@ -25,6 +25,9 @@ public final class Result {
   /** getKamiCore / getUserCore: the core data (the reply's msg). */
   public String core() { return msg(); }
 
+  /** cloudDoc: the document text (the reply's msg). */
+  public String content() { return msg(); }
+
   /** getVariable / getVariableByUser: the variable's value (the reply's msg). */
   public String value() { return msg(); }
 
