@@ -39,6 +39,8 @@ public enum Endpoint {
   VERSION("version", true),
   /** Update check. */
   CHECK_UPDATE("check_update", true),
+  /** 云文档: the app's document, for the token of a live login. */
+  CLOUD_DOC("cloud_doc", true),
   /** Whether a client signature is one of the app's. */
   APP_SIGN("app_sign", true),
   /** 用户注册. */

@@ -194,6 +194,16 @@ public final class KamiClient {
   // ---------------------------------------------------------------- cards and app data
 
   /**
+   * 云文档 (t3sdk {@code get_cloud_doc}): the app's document, {@link Result#content()}, for the
+   * {@code token} of a live card or account login ({@link LoginResult#token()},
+   * {@link UserLoginResult#token()}); token无效 (TOKEN_INVALID) once that session ended.
+   */
+  public Result cloudDoc(String token) {
+    requireNonEmpty("token", token);
+    return message(Endpoint.CLOUD_DOC, Param.of("token", token));
+  }
+
+  /**
    * 以卡充卡: the unused {@code sourceCard}'s term goes onto the activated {@code targetCard}; the
    * source is used up. Never resent once it may have reached a server.
    */
@@ -243,12 +253,10 @@ public final class KamiClient {
    */
   public Result getVariable(String card, String valueid, String valuename) {
     requireNonEmpty("kami", card);
-    String id = valueid == null ? "" : valueid;
-    String name = valuename == null ? "" : valuename;
-    if (id.isEmpty() && name.isEmpty()) {
-      throw KamiException.validation("valueid", "valueid or valuename must be non-empty (变量ID不可为空)");
-    }
-    return message(Endpoint.GET_VARIABLE, Param.of("kami", card), Param.of("valueid", id), Param.of("valuename", name));
+    List<Param> params = new ArrayList<>();
+    params.add(Param.of("kami", card));
+    params.addAll(variableName(valueid, valuename));
+    return message(Endpoint.GET_VARIABLE, params.toArray(new Param[0]));
   }
 
   /** Writes a client-writable variable ({@code valuecontent} may be empty). */
@@ -368,6 +376,92 @@ public final class KamiClient {
     return count(Endpoint.ONLINE_USER);
   }
 
+  // ---------------------------------------------------------------- card calls made with an account
+
+  // t3sdk's *_user calls: the card routes (same 调用码, same idempotency) with user + pass in place
+  // of kami, in the catalogue variants' send order.
+
+  /**
+   * 用户解绑设备: frees the account's bound device {@code machineCode} (counted toward the app's
+   * unbind limit; 账号未绑定设备 when none is bound). Never resent once it may have reached a server.
+   */
+  public Result unbindUser(String user, String password, String machineCode) {
+    List<Param> params = credentials(user, password);
+    validateImei(machineCode);
+    params.add(Param.of("imei", machineCode));
+    return message(Endpoint.UNBIND, params.toArray(new Param[0]));
+  }
+
+  /** 用户IP解绑: clears the account's bound IP or region (账号未绑定IP when it has none). */
+  public Result ipUnbindUser(String user, String password) {
+    return message(Endpoint.IP_UNBIND, credentials(user, password).toArray(new Param[0]));
+  }
+
+  /** 禁用用户: the account disables itself; its sessions end and later calls get 账号被禁用. */
+  public Result disableUser(String user, String password) {
+    return message(Endpoint.DISABLE, credentials(user, password).toArray(new Param[0]));
+  }
+
+  /**
+   * Replaces the account's core data ({@code core} may be empty; the app's coreMaxBytes caps it).
+   * Read it back with {@link #getUserCore}.
+   */
+  public Result modifyCoreByUser(String user, String password, String core) {
+    List<Param> params = credentials(user, password);
+    requireNonNull("core", core);
+    params.add(Param.of("core", core));
+    return message(Endpoint.MODIFY_CORE, params.toArray(new Param[0]));
+  }
+
+  /**
+   * 云变量 by account: the value of variable {@code valueid} ({@link Result#value()}). Same as
+   * {@code getVariableByUser(user, password, valueid, "")}.
+   */
+  public Result getVariableByUser(String user, String password, String valueid) {
+    return getVariableByUser(user, password, valueid, "");
+  }
+
+  /**
+   * 云变量 by account, by id and/or name, as {@link #getVariable(String, String, String)}: a
+   * non-empty {@code valuename} must be the variable's name; both fields are always sent. The
+   * account needs a term left (账号未充值 when it never recharged).
+   */
+  public Result getVariableByUser(String user, String password, String valueid, String valuename) {
+    List<Param> params = credentials(user, password);
+    params.addAll(variableName(valueid, valuename));
+    return message(Endpoint.GET_VARIABLE, params.toArray(new Param[0]));
+  }
+
+  /** Writes a client-writable variable, by account ({@code valuecontent} may be empty). */
+  public Result modifyVariableByUser(String user, String password, String valueid, String valuecontent) {
+    List<Param> params = credentials(user, password);
+    requireNonEmpty("valueid", valueid);
+    requireNonNull("valuecontent", valuecontent);
+    params.add(Param.of("valueid", valueid));
+    params.add(Param.of("valuecontent", valuecontent));
+    return message(Endpoint.MODIFY_VARIABLE, params.toArray(new Param[0]));
+  }
+
+  /** user and pass, checked: the first fields of every account call. */
+  private static List<Param> credentials(String user, String password) {
+    requireNonEmpty("user", user);
+    requireNonEmpty("pass", password);
+    List<Param> params = new ArrayList<>();
+    params.add(Param.of("user", user));
+    params.add(Param.of("pass", password));
+    return params;
+  }
+
+  /** valueid and valuename, null as empty; at least one non-empty (变量ID不可为空). */
+  private static List<Param> variableName(String valueid, String valuename) {
+    String id = valueid == null ? "" : valueid;
+    String name = valuename == null ? "" : valuename;
+    if (id.isEmpty() && name.isEmpty()) {
+      throw KamiException.validation("valueid", "valueid or valuename must be non-empty (变量ID不可为空)");
+    }
+    return List.of(Param.of("valueid", id), Param.of("valuename", name));
+  }
+
   private Result message(Endpoint endpoint, Param... params) {
     return new Result(callOk(endpoint, params), false);
   }
@@ -415,6 +509,11 @@ public final class KamiClient {
   /** {@link #checkUpdate} on the client's executor. */
   public CompletableFuture<Result> checkUpdateAsync(String currentVersion) {
     return async(() -> checkUpdate(currentVersion));
+  }
+
+  /** {@link #cloudDoc} on the client's executor. */
+  public CompletableFuture<Result> cloudDocAsync(String token) {
+    return async(() -> cloudDoc(token));
   }
 
   /** {@link #kamiRecharge} on the client's executor. */
@@ -505,6 +604,38 @@ public final class KamiClient {
   /** {@link #onlineUser} on the client's executor. */
   public CompletableFuture<Result> onlineUserAsync() {
     return async(this::onlineUser);
+  }
+
+  /** {@link #unbindUser} on the client's executor. */
+  public CompletableFuture<Result> unbindUserAsync(String user, String password, String machineCode) {
+    return async(() -> unbindUser(user, password, machineCode));
+  }
+
+  /** {@link #ipUnbindUser} on the client's executor. */
+  public CompletableFuture<Result> ipUnbindUserAsync(String user, String password) {
+    return async(() -> ipUnbindUser(user, password));
+  }
+
+  /** {@link #disableUser} on the client's executor. */
+  public CompletableFuture<Result> disableUserAsync(String user, String password) {
+    return async(() -> disableUser(user, password));
+  }
+
+  /** {@link #modifyCoreByUser} on the client's executor. */
+  public CompletableFuture<Result> modifyCoreByUserAsync(String user, String password, String core) {
+    return async(() -> modifyCoreByUser(user, password, core));
+  }
+
+  /** {@link #getVariableByUser(String, String, String, String)} on the client's executor. */
+  public CompletableFuture<Result> getVariableByUserAsync(String user, String password, String valueid,
+      String valuename) {
+    return async(() -> getVariableByUser(user, password, valueid, valuename));
+  }
+
+  /** {@link #modifyVariableByUser} on the client's executor. */
+  public CompletableFuture<Result> modifyVariableByUserAsync(String user, String password, String valueid,
+      String valuecontent) {
+    return async(() -> modifyVariableByUser(user, password, valueid, valuecontent));
   }
 
   /**

@@ -25,7 +25,10 @@ public final class Result {
   /** getKamiCore / getUserCore: the core data (the reply's msg). */
   public String core() { return msg(); }
 
-  /** getVariable: the variable's value (the reply's msg). */
+  /** cloudDoc: the document text (the reply's msg). */
+  public String content() { return msg(); }
+
+  /** getVariable / getVariableByUser: the variable's value (the reply's msg). */
   public String value() { return msg(); }
 
   /** onlineKami / onlineUser: live sessions (the reply's msg, checked to be an integer). */

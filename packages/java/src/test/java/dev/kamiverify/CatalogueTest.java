@@ -21,12 +21,13 @@ import org.junit.jupiter.api.Test;
 /**
  * Conformance with spec/catalogue/t3.json: every endpoint is a route key ({@link Endpoint}) and a
  * client method (camelCase: check_update → checkUpdate), sends the catalogue's fields in its order,
- * and is retried exactly when the catalogue says it is idempotent. PENDING names the endpoints not
- * built yet; it only shrinks.
+ * and is retried exactly when the catalogue says it is idempotent; every variant (a card route
+ * called with an account) is a method named for its t3sdk call that sends the variant's fields in
+ * order on that route. PENDING names the endpoints not built yet; it only shrinks.
  */
 class CatalogueTest {
-  /** Catalogue endpoints this client does not call yet (cloud_doc is not served yet). */
-  static final List<String> PENDING = List.of("cloud_doc");
+  /** Catalogue endpoints this client does not call yet. */
+  static final List<String> PENDING = List.of();
 
   static final JsonNode CATALOGUE;
 
@@ -58,6 +59,7 @@ class CatalogueTest {
     CALLS.put("notice", KamiClient::notice);
     CALLS.put("version", KamiClient::version);
     CALLS.put("check_update", c -> c.checkUpdate("1.0"));
+    CALLS.put("cloud_doc", c -> c.cloudDoc("0123456789abcdef0123456789abcdef"));
     CALLS.put("app_sign", c -> c.appSign("SIG"));
     CALLS.put("register", c -> c.register("user", "pass", "me@example.com"));
     CALLS.put("user_login", c -> c.userLogin("user", "pass", "DEV"));
@@ -67,6 +69,38 @@ class CatalogueTest {
     CALLS.put("recharge", c -> c.recharge("user", "CARD"));
     CALLS.put("get_user_core", c -> c.getUserCore("user", "pass"));
     CALLS.put("online_user", KamiClient::onlineUser);
+  }
+
+  /** One call of each variant, by its t3sdk method name, every optional field given. */
+  static final Map<String, Consumer<KamiClient>> VARIANT_CALLS = new LinkedHashMap<>();
+
+  static {
+    VARIANT_CALLS.put("unbind_user", c -> c.unbindUser("user", "pass", "DEV"));
+    VARIANT_CALLS.put("ip_unbind_user", c -> c.ipUnbindUser("user", "pass"));
+    VARIANT_CALLS.put("disable_user", c -> c.disableUser("user", "pass"));
+    VARIANT_CALLS.put("modify_core_by_user", c -> c.modifyCoreByUser("user", "pass", "core"));
+    VARIANT_CALLS.put("get_variable_by_user", c -> c.getVariableByUser("user", "pass", "v", "name"));
+    VARIANT_CALLS.put("modify_variable_by_user", c -> c.modifyVariableByUser("user", "pass", "v", "value"));
+  }
+
+  /** Every variant of every endpoint, each as {endpoint, variant}. */
+  static List<JsonNode[]> variants() {
+    List<JsonNode[]> out = new ArrayList<>();
+    for (JsonNode e : endpoints()) {
+      if (e.has("variants")) {
+        e.get("variants").forEach(v -> out.add(new JsonNode[] {e, v}));
+      }
+    }
+    assertTrue(out.size() >= 6, "the catalogue lists the account variants");
+    return out;
+  }
+
+  /** The names a request sends: its own fields in order, then the common trailing ones. */
+  static List<String> expectedNames(JsonNode request) {
+    List<String> expected = new ArrayList<>();
+    request.forEach(f -> expected.add(f.get("name").asText()));
+    CATALOGUE.get("common").get("request").forEach(f -> expected.add(f.get("name").asText()));
+    return expected;
   }
 
   static String camel(String name) {
@@ -115,7 +149,7 @@ class CatalogueTest {
 
   @Test
   void everyCatalogueEndpointIsARouteKeyAndAMethodOrPending() {
-    System.out.println("catalogue endpoints pending in the Java client: " + String.join(", ", PENDING));
+    System.out.println("catalogue endpoints pending in the Java client: " + (PENDING.isEmpty() ? "none" : String.join(", ", PENDING)));
     List<String> missing = new ArrayList<>();
     for (JsonNode e : endpoints()) {
       String name = e.get("name").asText();
@@ -136,6 +170,82 @@ class CatalogueTest {
       }
     }
     assertEquals(List.of(), missing);
+  }
+
+  @Test
+  void everyVariantIsAMethodNamedForItsT3sdkCall() {
+    List<String> missing = new ArrayList<>();
+    for (JsonNode[] ev : variants()) {
+      for (JsonNode sdk : ev[1].get("sdk")) {
+        String method = camel(sdk.asText());
+        if (!hasPublicMethod(method)) {
+          missing.add(ev[0].get("name").asText() + ": no KamiClient method " + method);
+        }
+        if (!hasPublicMethod(method + "Async")) {
+          missing.add(ev[0].get("name").asText() + ": no KamiClient method " + method + "Async");
+        }
+        if (!VARIANT_CALLS.containsKey(sdk.asText())) {
+          missing.add(sdk.asText() + ": no call in CatalogueTest.VARIANT_CALLS");
+        }
+      }
+    }
+    assertEquals(List.of(), missing);
+    // and no call here that the catalogue does not list
+    List<String> listed = new ArrayList<>();
+    variants().forEach(ev -> ev[1].get("sdk").forEach(sdk -> listed.add(sdk.asText())));
+    assertEquals(listed, new ArrayList<>(VARIANT_CALLS.keySet()));
+  }
+
+  @Test
+  void everyVariantSendsItsFieldsInOrderOnTheCardRoute() {
+    for (JsonNode[] ev : variants()) {
+      String name = ev[0].get("name").asText();
+      for (JsonNode sdk : ev[1].get("sdk")) {
+        FakeTransport t = new FakeTransport(r -> FakeTransport.json(200, "{\"code\":\"201\",\"msg\":\"账号或密码错误\"}"));
+        KamiException refusal = org.junit.jupiter.api.Assertions.assertThrows(KamiException.class,
+            () -> VARIANT_CALLS.get(sdk.asText()).accept(client(t)), sdk.asText());
+        assertEquals("USER_LOGIN_FAILED", refusal.code(), sdk.asText());
+        assertEquals(1, t.requests.size(), sdk.asText());
+        assertEquals("http://a.invalid/" + name, t.requests.get(0).url, sdk.asText() + ": the card route");
+        assertEquals(expectedNames(ev[1].get("request")), sentNames(t.requests.get(0)),
+            sdk.asText() + ": fields or their order");
+      }
+    }
+  }
+
+  @Test
+  void variantsAreResentExactlyWhenTheirCardRouteIsIdempotent() {
+    for (JsonNode[] ev : variants()) {
+      for (JsonNode sdk : ev[1].get("sdk")) {
+        FakeTransport t = new FakeTransport(r -> new SocketTimeoutException("Read timed out"));
+        KamiException err = org.junit.jupiter.api.Assertions.assertThrows(KamiException.class,
+            () -> VARIANT_CALLS.get(sdk.asText()).accept(client(t)), sdk.asText());
+        assertEquals(ErrorCodes.TIMEOUT, err.code(), sdk.asText());
+        assertEquals(ev[0].get("idempotent").asBoolean() ? 2 : 1, t.requests.size(), sdk.asText());
+      }
+    }
+  }
+
+  @Test
+  void variantArgumentsAreValidatedBeforeAnyIo() {
+    List<Consumer<KamiClient>> bad = List.of(
+        c -> c.unbindUser("", "pass", "DEV"),
+        c -> c.unbindUser("user", "pass", "it's"),
+        c -> c.ipUnbindUser("user", ""),
+        c -> c.disableUser(null, "pass"),
+        c -> c.modifyCoreByUser("user", "pass", null),
+        c -> c.getVariableByUser("user", "pass", "", ""),
+        c -> c.getVariableByUser("user", null, "v"),
+        c -> c.modifyVariableByUser("user", "pass", "", "x"),
+        c -> c.modifyVariableByUser("user", "pass", "v", null));
+    for (int i = 0; i < bad.size(); i++) {
+      FakeTransport t = new FakeTransport(r -> FakeTransport.json(200, "{\"code\":\"200\",\"msg\":\"ok\"}"));
+      Consumer<KamiClient> call = bad.get(i);
+      KamiException e = org.junit.jupiter.api.Assertions.assertThrows(KamiException.class, () -> call.accept(client(t)),
+          "bad call " + i);
+      assertEquals(KamiException.Kind.VALIDATION, e.kind(), "bad call " + i);
+      assertEquals(0, t.requests.size(), "bad call " + i + " reached the transport");
+    }
   }
 
   @Test
@@ -166,9 +276,7 @@ class CatalogueTest {
       if (PENDING.contains(name)) {
         continue;
       }
-      List<String> expected = new ArrayList<>();
-      e.get("request").forEach(f -> expected.add(f.get("name").asText()));
-      CATALOGUE.get("common").get("request").forEach(f -> expected.add(f.get("name").asText()));
+      List<String> expected = expectedNames(e.get("request"));
       FakeTransport t = new FakeTransport(r -> FakeTransport.json(200, "{\"code\":\"201\",\"msg\":\"卡密不存在\"}"));
       try {
         CALLS.get(name).accept(client(t));
