@@ -314,14 +314,25 @@ def test_route_keys_in_either_spelling_and_bad_route_values() -> None:
     c = kami_verify.Client(
         "http://a.test",
         app_key=APP_KEY,
-        routes={"kamiRecharge": "0123456789ABCDEF", "get_user_core": "/core", "cloud_doc": "x"},
+        routes={
+            "kamiRecharge": "0123456789ABCDEF",
+            "get_user_core": "/core",
+            "cloud_doc": "x",
+            "modifyCore": "/mc",
+            # Not a route: a variant is sent on its endpoint's 调用码.
+            "disable_user": "x",
+        },
         http_client=httpx.Client(transport=httpx.MockTransport(handler)),
     )
     c.kami_recharge("T", "S")
     c.get_user_core("U", "P")
-    assert seen == ["/0123456789ABCDEF", "/core"]
+    c.modify_core_by_user("U", "P", "C")
+    assert seen == ["/0123456789ABCDEF", "/core", "/mc"]
     with pytest.raises(KamiValidationError) as raised:
         c.online_user()
     assert raised.value.field == "routes.online_user"
+    with pytest.raises(KamiValidationError) as raised:
+        c.disable_user("U", "P")
+    assert raised.value.field == "routes.disable"
     with pytest.raises(KamiValidationError):
         kami_verify.Client("http://a.test", app_key=APP_KEY, routes={"userLogin": "not-a-code"})
