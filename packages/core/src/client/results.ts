@@ -42,6 +42,10 @@ export interface QueryResult {
   endTime: string | undefined;
   amount: string | undefined;
   available: number | undefined;
+  /** Sessions of the card online now (`line`), when the server reports it. */
+  line: number | undefined;
+  /** When an online session was last seen (`line_time`, Beijing time; '' when none), when reported. */
+  lineTime: string | undefined;
   raw: Record<string, unknown>;
 }
 
@@ -65,6 +69,12 @@ export interface CoreResult {
 
 export interface CountResult {
   count: number;
+  raw: Record<string, unknown>;
+}
+
+/** cloud_doc: the document text (`msg`), named as t3sdk's get_cloud_doc names it. */
+export interface CloudDocResult {
+  content: string;
   raw: Record<string, unknown>;
 }
 
