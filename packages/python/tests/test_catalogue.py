@@ -21,8 +21,8 @@ CATALOGUE: Dict[str, Any] = json.loads(
     (REPO_ROOT / "spec" / "catalogue" / "t3.json").read_text(encoding="utf-8")
 )
 
-#: Catalogue endpoints this SDK does not call yet (cloud_doc: the server does not serve it yet).
-PENDING = ["cloud_doc"]
+#: Catalogue endpoints this SDK does not call yet.
+PENDING: List[str] = []
 
 # login sends its safe_code nonce always; the catalogue marks it optional for other clients.
 SDK_ALWAYS_SENDS = {("login", "safe_code")}

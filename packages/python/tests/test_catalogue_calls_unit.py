@@ -47,6 +47,7 @@ CALLS: Dict[str, Tuple[Callable[[kami_verify.Client], Any], Dict[str, str]]] = {
     "version": (lambda c: c.version(), {}),
     "check_update": (lambda c: c.check_update("1.0"), {"ver": "1.0"}),
     "app_sign": (lambda c: c.app_sign("A"), {"autograph": "A"}),
+    "cloud_doc": (lambda c: c.cloud_doc("T"), {"token": "T"}),
     "register": (lambda c: c.register("U", "P", "E@x.cn"), {"user": "U", "pass": "P", "email": "E@x.cn"}),
     "user_login": (lambda c: c.user_login("U", "P", "IMEI"), {"user": "U", "pass": "P", "imei": "IMEI"}),
     "user_heartbeat": (
@@ -210,6 +211,7 @@ def test_resent_after_a_connection_error_exactly_when_idempotent(entry: Dict[str
         (lambda c: c.get_variable("K", "", valuename=""), "valueid"),
         (lambda c: c.modify_variable("K", "", "x"), "valueid"),
         (lambda c: c.app_sign(""), "autograph"),
+        (lambda c: c.cloud_doc(""), "token"),
         (lambda c: c.register("U", ""), "pass"),
         (lambda c: c.user_login("U", "P", "it's"), "imei"),
         (lambda c: c.user_heartbeat("U", "P", ""), "statecode"),
@@ -275,6 +277,8 @@ def test_count_and_data_replies() -> None:
             {"code": "200", "msg": "6869"},
             {"code": "200", "msg": "签名一致", "autograph": "A", "time": 1700000000},
             {"code": "200", "ver": "三代", "msg": "3.0.0"},
+            {"code": "200", "msg": "云文档\n第一章"},
+            {"code": "200"},
         ]
     )
     c = client(lambda request: httpx.Response(200, json=next(replies)))
@@ -288,6 +292,8 @@ def test_count_and_data_replies() -> None:
     assert (signed.msg, signed.autograph, signed.time) == ("签名一致", "A", 1700000000)
     version = c.version()
     assert (version.version, version.name) == ("3.0.0", "三代")
+    assert c.cloud_doc("T").content == "云文档\n第一章"
+    assert c.cloud_doc("T").content == ""
 
 
 def test_errors_of_the_new_calls_carry_the_spec_machine_codes() -> None:
@@ -317,7 +323,7 @@ def test_route_keys_in_either_spelling_and_bad_route_values() -> None:
         routes={
             "kamiRecharge": "0123456789ABCDEF",
             "get_user_core": "/core",
-            "cloud_doc": "x",
+            "some_future_endpoint": "x",
             "modifyCore": "/mc",
             # Not a route: a variant is sent on its endpoint's 调用码.
             "disable_user": "x",

@@ -11,7 +11,7 @@ from typing import Awaitable, Callable
 import pytest
 
 from kami_verify import AsyncClient, KamiApiError, parse_date_time
-from tests.conftest import TestServer
+from tests.conftest import CLOUD_DOC, TestServer
 
 pytestmark = [pytest.mark.integration, pytest.mark.anyio]
 
@@ -58,6 +58,9 @@ async def test_card_and_app_calls(catalogue_rsa_server: TestServer) -> None:
         assert (await client.online_kami()).count == online
 
         assert (await client.app_sign("SIG-1")).autograph == "SIG-1"
+        doc_session = await client.login(server.card(), "A-3")
+        assert (await client.cloud_doc(doc_session.token)).content == CLOUD_DOC
+        assert await code_of(lambda: client.cloud_doc("0" * 32)) == "TOKEN_INVALID"
         assert await code_of(lambda: client.app_sign("nope")) == "APP_SIGN_MISMATCH"
         other = server.card()
         value = uuid.uuid4().hex[:8]

@@ -38,6 +38,7 @@ from ._results import (
     AppSignResult,
     CardListResult,
     CheckUpdateResult,
+    CloudDocResult,
     CoreResult,
     CountResult,
     HeartbeatResult,
@@ -261,6 +262,11 @@ class Client(_Base):
     def app_sign(self, autograph: str, *, timeout: Optional[float] = None) -> AppSignResult:
         """Whether ``autograph`` is one of the app's signatures (else ``APP_SIGN_MISMATCH``)."""
         return cast(AppSignResult, self.call("app_sign", autograph=autograph, timeout=timeout))
+
+    def cloud_doc(self, token: str, *, timeout: Optional[float] = None) -> CloudDocResult:
+        """云文档: the app's document, for the ``token`` of a live card or account login (else
+        ``TOKEN_INVALID``)."""
+        return cast(CloudDocResult, self.call("cloud_doc", token=token, timeout=timeout))
 
     def get_variable(
         self,
@@ -621,6 +627,9 @@ class AsyncClient(_Base):
 
     async def app_sign(self, autograph: str, *, timeout: Optional[float] = None) -> AppSignResult:
         return cast(AppSignResult, await self.call("app_sign", autograph=autograph, timeout=timeout))
+
+    async def cloud_doc(self, token: str, *, timeout: Optional[float] = None) -> CloudDocResult:
+        return cast(CloudDocResult, await self.call("cloud_doc", token=token, timeout=timeout))
 
     async def get_variable(
         self,

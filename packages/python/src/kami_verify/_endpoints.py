@@ -13,6 +13,7 @@ from ._messages import ALREADY_LATEST_TEXT, HEARTBEAT_ONLINE_TEXT, t3_code_for_m
 from ._results import (
     AppSignResult,
     CheckUpdateResult,
+    CloudDocResult,
     CoreResult,
     CountResult,
     HeartbeatResult,
@@ -229,6 +230,11 @@ def parse_variable(reply: Reply) -> VariableResult:
     return VariableResult(value=text(body.get("msg", "")), raw=body)
 
 
+def parse_cloud_doc(reply: Reply) -> CloudDocResult:
+    body = reply.ok()
+    return CloudDocResult(content=text(body.get("msg", "")), raw=body)
+
+
 def parse_user_login(reply: Reply) -> UserLoginResult:
     """Checked exactly like a card login's reply (no safe_code: user_login sends none)."""
     body = reply.ok()
@@ -310,6 +316,7 @@ ENDPOINTS: Dict[str, Endpoint] = {
         Endpoint("version", (), True, parse_version),
         Endpoint("check_update", (Param("ver"),), True, parse_check_update),
         Endpoint("app_sign", (Param("autograph"),), True, parse_app_sign),
+        Endpoint("cloud_doc", (Param("token"),), True, parse_cloud_doc),
         # Account family (账号模式).
         Endpoint("register", (_USER, _PASS, Param("email", required=False)), False, parse_message),
         Endpoint("user_login", (_USER, _PASS, Param("imei", check=_imei)), False, parse_user_login),
