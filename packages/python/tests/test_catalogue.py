@@ -129,12 +129,13 @@ def test_the_field_check_fails_when_a_row_drops_or_reorders_a_field(
     assert field_problems(sdk, params[::-1], variant["request"])
 
 
-def test_pending_names_only_catalogue_endpoints_the_sdk_really_lacks() -> None:
-    names = {e["name"] for e in CATALOGUE["endpoints"]}
-    for name in PENDING:
-        assert name in names
-        assert name not in ENDPOINTS
-        assert not hasattr(Client, name) and not hasattr(AsyncClient, name)
+def test_pending_names_exactly_the_catalogue_endpoints_the_sdk_lacks() -> None:
+    lacking = [
+        e["name"]
+        for e in CATALOGUE["endpoints"]
+        if e["name"] not in ENDPOINTS or not hasattr(Client, e["name"]) or not hasattr(AsyncClient, e["name"])
+    ]
+    assert sorted(lacking) == sorted(PENDING)
 
 
 def test_a_servers_full_route_map_is_accepted_and_unknown_keys_are_skipped() -> None:
