@@ -223,9 +223,13 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+#: The cloud document (云文档) of the catalogue servers: multi-line, non-ASCII, JSON-special.
+CLOUD_DOC = '云文档\n第一章: 安装 📦\n"quotes" & <tags>'
+
 # What the endpoints beyond login need configured: a bound IP to clear, signatures, a named
-# version, small data caps (数据长度超出限制 is reachable) and cloud variables.
+# version, small data caps (数据长度超出限制 is reachable), cloud variables and a cloud document.
 CATALOGUE_SETTINGS = {
+    "cloudDoc": CLOUD_DOC,
     "ipBinding": "ip",
     "appSignatures": ["SIG-1"],
     "version": "3.0.0",

@@ -19,7 +19,7 @@ from kami_verify import (
     compute_login_token,
     parse_date_time,
 )
-from tests.conftest import TestServer
+from tests.conftest import CLOUD_DOC, TestServer
 from tests.faults import tampering_proxy
 
 pytestmark = pytest.mark.integration
@@ -126,6 +126,31 @@ def test_cloud_variables(catalogue_server: TestServer) -> None:
     assert api_error(lambda: client.modify_variable(card, "v", "x" * 17)).code == "DATA_TOO_LONG"
     assert api_error(lambda: client.get_variable("0" * 32, "ro")).code == "CARD_NOT_FOUND"
     assert client.get_variable(card, "v").value == value
+
+
+def test_cloud_doc_for_the_token_of_a_live_login(catalogue_server: TestServer) -> None:
+    server = catalogue_server
+    client = server.client()
+    card = server.card()
+    login = client.login(card, "DOC-1")
+    doc = client.cloud_doc(login.token)
+    assert (doc.content, doc.raw["msg"]) == (CLOUD_DOC, CLOUD_DOC)
+    error = api_error(lambda: client.cloud_doc("0" * 32))
+    assert (error.code, error.server_message) == ("TOKEN_INVALID", "token无效")
+    assert api_error(lambda: client.cloud_doc(login.statecode)).code == "TOKEN_INVALID"
+    # The token lives as long as its session: an unbind ends it.
+    client.unbind(card, "DOC-1")
+    assert api_error(lambda: client.cloud_doc(login.token)).code == "TOKEN_INVALID"
+    with pytest.raises(KamiValidationError):
+        client.cloud_doc("")
+
+    user = unique_user()
+    client.register(user, "secret-1")
+    client.recharge(user, server.card(type=0))
+    account_login = client.user_login(user, "secret-1", "DOC-2")
+    assert client.cloud_doc(account_login.token).content == CLOUD_DOC
+    client.change_password(user, "secret-1", "secret-2")
+    assert api_error(lambda: client.cloud_doc(account_login.token)).code == "TOKEN_INVALID"
 
 
 def test_count_calls_answer_common_errors(catalogue_server: TestServer) -> None:

@@ -11,7 +11,7 @@ from typing import Awaitable, Callable
 import pytest
 
 from kami_verify import AsyncClient, KamiApiError, parse_date_time
-from tests.conftest import TestServer
+from tests.conftest import CLOUD_DOC, TestServer
 
 pytestmark = [pytest.mark.integration, pytest.mark.anyio]
 
@@ -58,6 +58,9 @@ async def test_card_and_app_calls(catalogue_rsa_server: TestServer) -> None:
         assert (await client.online_kami()).count == online
 
         assert (await client.app_sign("SIG-1")).autograph == "SIG-1"
+        doc_session = await client.login(server.card(), "A-3")
+        assert (await client.cloud_doc(doc_session.token)).content == CLOUD_DOC
+        assert await code_of(lambda: client.cloud_doc("0" * 32)) == "TOKEN_INVALID"
         assert await code_of(lambda: client.app_sign("nope")) == "APP_SIGN_MISMATCH"
         other = server.card()
         value = uuid.uuid4().hex[:8]
@@ -119,3 +122,45 @@ async def test_parallel_kami_recharges_of_one_source_exactly_one_succeeds(
         ends = [await end_of(client, t) for t in targets]
         assert ends[wins[0]] - min(ends) >= 7 * DAY - 60
         assert max(e for i, e in enumerate(ends) if i != wins[0]) - min(ends) < 60
+
+
+async def test_the_card_calls_made_with_an_account(catalogue_rsa_server: TestServer) -> None:
+    server = catalogue_rsa_server
+    user, fresh = f"py_{uuid.uuid4().hex[:12]}", f"py_{uuid.uuid4().hex[:12]}"
+    async with server.async_client() as client:
+        await client.register(user, "secret-1")
+        await client.register(fresh, "secret-1")
+        await client.recharge(user, server.card(type=0))
+        await client.user_login(user, "secret-1", "D-1")
+
+        assert await code_of(lambda: client.unbind_user(user, "secret-1", "D-2")) == "DEVICE_MISMATCH"
+        assert await code_of(lambda: client.unbind_user(user, "bad-pass", "D-1")) == "USER_LOGIN_FAILED"
+        assert (await client.unbind_user(user, "secret-1", "D-1")).msg == "解绑成功"
+        assert await code_of(lambda: client.unbind_user(user, "secret-1", "D-1")) == "USER_NOT_BOUND"
+        assert (await client.user_login(user, "secret-1", "D-2")).change == 1
+
+        assert (await client.ip_unbind_user(user, "secret-1")).msg == "IP解绑成功"
+        assert await code_of(lambda: client.ip_unbind_user(user, "secret-1")) == "USER_IP_NOT_BOUND"
+
+        assert (await client.modify_core_by_user(user, "secret-1", "核心")).msg == "修改成功"
+        assert (await client.get_user_core(user, "secret-1")).core == "核心"
+        assert (
+            await code_of(lambda: client.modify_core_by_user(user, "secret-1", "x" * 17)) == "DATA_TOO_LONG"
+        )
+
+        value = uuid.uuid4().hex[:8]
+        assert (await client.modify_variable_by_user(user, "secret-1", "v", value)).msg == "修改成功"
+        assert (await client.get_variable_by_user(user, "secret-1", "v", valuename="变量")).value == value
+        assert await code_of(lambda: client.get_variable_by_user(user, "secret-1", "nope")) == (
+            "VARIABLE_NOT_FOUND"
+        )
+        assert await code_of(lambda: client.modify_variable_by_user(user, "secret-1", "v", "x" * 17)) == (
+            "DATA_TOO_LONG"
+        )
+        assert (
+            await code_of(lambda: client.get_variable_by_user(fresh, "secret-1", "v")) == "USER_NOT_RECHARGED"
+        )
+
+        assert (await client.disable_user(user, "secret-1")).msg == "禁用成功"
+        assert await code_of(lambda: client.user_login(user, "secret-1", "D-2")) == "USER_DISABLED"
+        assert await code_of(lambda: client.disable_user(user, "secret-1")) == "USER_DISABLED"

@@ -38,6 +38,7 @@ from ._results import (
     AppSignResult,
     CardListResult,
     CheckUpdateResult,
+    CloudDocResult,
     CoreResult,
     CountResult,
     HeartbeatResult,
@@ -262,6 +263,11 @@ class Client(_Base):
         """Whether ``autograph`` is one of the app's signatures (else ``APP_SIGN_MISMATCH``)."""
         return cast(AppSignResult, self.call("app_sign", autograph=autograph, timeout=timeout))
 
+    def cloud_doc(self, token: str, *, timeout: Optional[float] = None) -> CloudDocResult:
+        """云文档: the app's document, for the ``token`` of a live card or account login (else
+        ``TOKEN_INVALID``)."""
+        return cast(CloudDocResult, self.call("cloud_doc", token=token, timeout=timeout))
+
     def get_variable(
         self,
         kami: str,
@@ -344,6 +350,77 @@ class Client(_Base):
     def online_user(self, *, timeout: Optional[float] = None) -> CountResult:
         """Accounts of the app with a live session."""
         return cast(CountResult, self.call("online_user", timeout=timeout))
+
+    # The card calls made with an account (t3sdk's *_user methods, on the card calls' 调用码).
+
+    def unbind_user(
+        self, user: str, password: str, imei: str, *, timeout: Optional[float] = None
+    ) -> MessageResult:
+        """用户解绑设备: frees the account's bound device ``imei`` (counted toward the unbind limit).
+        Never resent after it may have reached a server."""
+        return cast(
+            MessageResult,
+            self.call("unbind_user", user=user, imei=imei, **{"pass": password}, timeout=timeout),
+        )
+
+    def ip_unbind_user(self, user: str, password: str, *, timeout: Optional[float] = None) -> MessageResult:
+        """用户IP解绑: clears the account's bound IP (else ``USER_IP_NOT_BOUND``)."""
+        return cast(
+            MessageResult, self.call("ip_unbind_user", user=user, **{"pass": password}, timeout=timeout)
+        )
+
+    def disable_user(self, user: str, password: str, *, timeout: Optional[float] = None) -> MessageResult:
+        """禁用用户: the account disables itself; its sessions end."""
+        return cast(
+            MessageResult, self.call("disable_user", user=user, **{"pass": password}, timeout=timeout)
+        )
+
+    def modify_core_by_user(
+        self, user: str, password: str, core: str, *, timeout: Optional[float] = None
+    ) -> MessageResult:
+        """Replaces the account's core data (may be empty; read it with :meth:`get_user_core`)."""
+        return cast(
+            MessageResult,
+            self.call("modify_core_by_user", user=user, core=core, **{"pass": password}, timeout=timeout),
+        )
+
+    def get_variable_by_user(
+        self,
+        user: str,
+        password: str,
+        valueid: Optional[str] = None,
+        *,
+        valuename: Optional[str] = None,
+        timeout: Optional[float] = None,
+    ) -> VariableResult:
+        """云变量 by account, as :meth:`get_variable` (the account needs time left)."""
+        return cast(
+            VariableResult,
+            self.call(
+                "get_variable_by_user",
+                user=user,
+                valueid=valueid or "",
+                valuename=valuename,
+                **{"pass": password},
+                timeout=timeout,
+            ),
+        )
+
+    def modify_variable_by_user(
+        self, user: str, password: str, valueid: str, valuecontent: str, *, timeout: Optional[float] = None
+    ) -> MessageResult:
+        """Writes a client-writable cloud variable, by account (else 变量不可修改)."""
+        return cast(
+            MessageResult,
+            self.call(
+                "modify_variable_by_user",
+                user=user,
+                valueid=valueid,
+                valuecontent=valuecontent,
+                **{"pass": password},
+                timeout=timeout,
+            ),
+        )
 
     def call(self, endpoint: str, *, timeout: Optional[float] = None, **params: Optional[str]) -> Any:
         """Any endpoint of the table by name, parameters by their wire names."""
@@ -551,6 +628,9 @@ class AsyncClient(_Base):
     async def app_sign(self, autograph: str, *, timeout: Optional[float] = None) -> AppSignResult:
         return cast(AppSignResult, await self.call("app_sign", autograph=autograph, timeout=timeout))
 
+    async def cloud_doc(self, token: str, *, timeout: Optional[float] = None) -> CloudDocResult:
+        return cast(CloudDocResult, await self.call("cloud_doc", token=token, timeout=timeout))
+
     async def get_variable(
         self,
         kami: str,
@@ -631,6 +711,74 @@ class AsyncClient(_Base):
 
     async def online_user(self, *, timeout: Optional[float] = None) -> CountResult:
         return cast(CountResult, await self.call("online_user", timeout=timeout))
+
+    async def unbind_user(
+        self, user: str, password: str, imei: str, *, timeout: Optional[float] = None
+    ) -> MessageResult:
+        return cast(
+            MessageResult,
+            await self.call("unbind_user", user=user, imei=imei, **{"pass": password}, timeout=timeout),
+        )
+
+    async def ip_unbind_user(
+        self, user: str, password: str, *, timeout: Optional[float] = None
+    ) -> MessageResult:
+        return cast(
+            MessageResult, await self.call("ip_unbind_user", user=user, **{"pass": password}, timeout=timeout)
+        )
+
+    async def disable_user(
+        self, user: str, password: str, *, timeout: Optional[float] = None
+    ) -> MessageResult:
+        return cast(
+            MessageResult, await self.call("disable_user", user=user, **{"pass": password}, timeout=timeout)
+        )
+
+    async def modify_core_by_user(
+        self, user: str, password: str, core: str, *, timeout: Optional[float] = None
+    ) -> MessageResult:
+        return cast(
+            MessageResult,
+            await self.call(
+                "modify_core_by_user", user=user, core=core, **{"pass": password}, timeout=timeout
+            ),
+        )
+
+    async def get_variable_by_user(
+        self,
+        user: str,
+        password: str,
+        valueid: Optional[str] = None,
+        *,
+        valuename: Optional[str] = None,
+        timeout: Optional[float] = None,
+    ) -> VariableResult:
+        return cast(
+            VariableResult,
+            await self.call(
+                "get_variable_by_user",
+                user=user,
+                valueid=valueid or "",
+                valuename=valuename,
+                **{"pass": password},
+                timeout=timeout,
+            ),
+        )
+
+    async def modify_variable_by_user(
+        self, user: str, password: str, valueid: str, valuecontent: str, *, timeout: Optional[float] = None
+    ) -> MessageResult:
+        return cast(
+            MessageResult,
+            await self.call(
+                "modify_variable_by_user",
+                user=user,
+                valueid=valueid,
+                valuecontent=valuecontent,
+                **{"pass": password},
+                timeout=timeout,
+            ),
+        )
 
     async def call(self, endpoint: str, *, timeout: Optional[float] = None, **params: Optional[str]) -> Any:
         return await self._drive(self._protocol.t3(endpoint, params, CallOptions(timeout=timeout)))

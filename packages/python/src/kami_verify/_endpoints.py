@@ -1,6 +1,7 @@
-"""The T3-family endpoints as data: one row per endpoint of ``spec/catalogue/t3.json`` (its
-parameters in the catalogue's send order, whether it may be resent, and how its reply becomes a
-result). A new endpoint is a new row; ``tests/test_catalogue.py`` holds the rows to the catalogue."""
+"""The T3-family endpoints as data: one row per endpoint of ``spec/catalogue/t3.json`` and per
+``variant`` of one (its parameters in the catalogue's send order, whether it may be resent, and how
+its reply becomes a result). A new endpoint is a new row; ``tests/test_catalogue.py`` holds the
+rows to the catalogue."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from ._messages import ALREADY_LATEST_TEXT, HEARTBEAT_ONLINE_TEXT, t3_code_for_m
 from ._results import (
     AppSignResult,
     CheckUpdateResult,
+    CloudDocResult,
     CoreResult,
     CountResult,
     HeartbeatResult,
@@ -85,13 +87,21 @@ class Param:
 
 @dataclass(frozen=True)
 class Endpoint:
-    #: The catalogue's name: the route key (``routes["check_update"]``) and the client method's name.
+    #: The client method's name: the catalogue's endpoint name, or a variant's ``sdk`` name.
     name: str
     params: Tuple[Param, ...]
     idempotent: bool
     parse: Callable[[Reply], Any]
     #: A check across parameters, after each one's own.
     check: Optional[Callable[[Mapping[str, str]], None]] = None
+    #: The catalogue endpoint whose 调用码 it is sent on, when not ``name``: a variant shares its
+    #: endpoint's route (``unbind_user`` is sent on ``routes["unbind"]``).
+    variant_of: Optional[str] = None
+
+    @property
+    def route(self) -> str:
+        """The key of its 调用码 in ``routes``."""
+        return self.variant_of or self.name
 
 
 def parse_login(reply: Reply) -> LoginResult:
@@ -220,6 +230,11 @@ def parse_variable(reply: Reply) -> VariableResult:
     return VariableResult(value=text(body.get("msg", "")), raw=body)
 
 
+def parse_cloud_doc(reply: Reply) -> CloudDocResult:
+    body = reply.ok()
+    return CloudDocResult(content=text(body.get("msg", "")), raw=body)
+
+
 def parse_user_login(reply: Reply) -> UserLoginResult:
     """Checked exactly like a card login's reply (no safe_code: user_login sends none)."""
     body = reply.ok()
@@ -301,6 +316,7 @@ ENDPOINTS: Dict[str, Endpoint] = {
         Endpoint("version", (), True, parse_version),
         Endpoint("check_update", (Param("ver"),), True, parse_check_update),
         Endpoint("app_sign", (Param("autograph"),), True, parse_app_sign),
+        Endpoint("cloud_doc", (Param("token"),), True, parse_cloud_doc),
         # Account family (账号模式).
         Endpoint("register", (_USER, _PASS, Param("email", required=False)), False, parse_message),
         Endpoint("user_login", (_USER, _PASS, Param("imei", check=_imei)), False, parse_user_login),
@@ -310,8 +326,49 @@ ENDPOINTS: Dict[str, Endpoint] = {
         Endpoint("recharge", (_USER, Param("card")), False, parse_message),
         Endpoint("get_user_core", (_USER, _PASS), True, parse_core),
         Endpoint("online_user", (), True, parse_count),
+        # The card calls made with an account (t3sdk's *_user methods): same routes, same
+        # idempotence, ``user`` + ``pass`` in place of ``kami``.
+        Endpoint(
+            "unbind_user",
+            (_USER, _PASS, Param("imei", check=_imei)),
+            False,
+            parse_message,
+            variant_of="unbind",
+        ),
+        Endpoint("ip_unbind_user", (_USER, _PASS), True, parse_message, variant_of="ip_unbind"),
+        Endpoint("disable_user", (_USER, _PASS), True, parse_message, variant_of="disable"),
+        Endpoint(
+            "modify_core_by_user",
+            (_USER, _PASS, Param("core", check=_any_text)),
+            True,
+            parse_message,
+            variant_of="modify_core",
+        ),
+        Endpoint(
+            "get_variable_by_user",
+            (
+                _USER,
+                _PASS,
+                Param("valueid", check=_any_text),
+                Param("valuename", required=False, check=_any_text),
+            ),
+            True,
+            parse_variable,
+            check=_variable_named,
+            variant_of="get_variable",
+        ),
+        Endpoint(
+            "modify_variable_by_user",
+            (_USER, _PASS, Param("valueid"), Param("valuecontent", check=_any_text)),
+            True,
+            parse_message,
+            variant_of="modify_variable",
+        ),
     )
 }
+
+#: The route keys (catalogue endpoint names) the table sends on.
+ROUTE_NAMES = frozenset(e.route for e in ENDPOINTS.values())
 
 
 def ordered_params(endpoint: Endpoint, values: Mapping[str, Optional[str]]) -> Tuple[Tuple[str, str], ...]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, Generator, List, Mapping, Optional, Sequence, TypeVar, Union
 
 from ._codecs import EncodingOption, codec_from_options
-from ._endpoints import ENDPOINTS, Checks, Reply, ordered_params
+from ._endpoints import ENDPOINTS, ROUTE_NAMES, Checks, Reply, ordered_params
 from ._errors import KamiApiError, KamiResponseError, KamiValidationError
 from ._failover import HostRotation, validate_base_urls
 from ._messages import USER_TOKEN_INVALID_TEXT, potato_error
@@ -45,7 +45,7 @@ def route_paths(routes: Mapping[str, object]) -> Dict[str, str]:
     paths: Dict[str, str] = {}
     for key, value in routes.items():
         name = route_key(key) if isinstance(key, str) else ""
-        if name in ENDPOINTS and value:
+        if name in ROUTE_NAMES and value:
             paths[name] = _route_path(key, value)
     return paths
 
@@ -179,9 +179,11 @@ class Protocol:
         if endpoint is None:
             raise KamiValidationError("endpoint", f"unknown endpoint {name!r}")
         params = ordered_params(endpoint, values)
-        path = self._routes.get(name)
+        path = self._routes.get(endpoint.route)
         if path is None:
-            raise KamiValidationError(f"routes.{name}", f"no route code configured for {name}")
+            raise KamiValidationError(
+                f"routes.{endpoint.route}", f"no route code configured for {endpoint.route}"
+            )
         options = options or CallOptions()
         return self._t3_op(endpoint.name, path, params, options)
 

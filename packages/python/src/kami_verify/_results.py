@@ -139,6 +139,14 @@ class VariableResult:
 
 
 @dataclass(frozen=True)
+class CloudDocResult:
+    """The app's cloud document (云文档): ``content`` is the reply's ``msg``."""
+
+    content: str
+    raw: Raw = field(default_factory=dict, repr=False)
+
+
+@dataclass(frozen=True)
 class UserLoginResult:
     """A verified account login (账号模式). Keep ``statecode`` for ``user_heartbeat``."""
 
