@@ -91,6 +91,8 @@ function fullServer(encoding: FakeEncoding = { mode: 'plain' }, variant: 'basic'
             end_time: '2026-04-10 12:00:00',
             amount: '30天',
             available: '2592000',
+            line: '2',
+            line_time: '2026-03-11 12:30:00',
           };
         case `/${ROUTES.unbind}`:
           return { code: '200', msg: '解绑成功' };
@@ -565,6 +567,8 @@ describe('other T3 endpoints', () => {
       endTime: '2026-04-10 12:00:00',
       amount: '30天',
       available: 2592000,
+      line: 2,
+      lineTime: '2026-03-11 12:30:00',
     });
     expect(transport.calls.at(-1)!.url).toBe(`${A}/api/query`);
     await expect(c.unbind('KM', 'DEV')).resolves.toMatchObject({ msg: '解绑成功' });

@@ -223,8 +223,11 @@ export function serviceOver(
       return refused ?? heartbeatOk(nowMs);
     },
     async query(input) {
-      const now = Math.floor(clock.now() / 1000);
-      return queryBody(await storage.readCard(input.app.id, input.kami), now);
+      const nowMs = clock.now();
+      const card = await storage.readCard(input.app.id, input.kami);
+      const sessions = card && card.status !== 0 ? await storage.cardSessions(card.id, nowMs) : undefined;
+      const validitySeconds = input.app.settings.statecodeValiditySeconds;
+      return queryBody(card, Math.floor(nowMs / 1000), sessions && { ...sessions, validitySeconds });
     },
     unbind(input) {
       const { app, imei } = input;

@@ -52,6 +52,8 @@ export const QuerySuccess = z
     end_time: text('Expiry, or "" for a time card not used yet.'),
     amount: text('Duration text.'),
     available: integer('Seconds (or uses) left.'),
+    line: integer('Sessions of the card online now.'),
+    line_time: text('When an online session was last seen (login or heartbeat), YYYY-MM-DD HH:mm:ss, or "".'),
   })
   .describe('query success: the card state, without logging in.');
 

@@ -19,7 +19,7 @@ import {
   selectAdminCards,
   selectSessions,
 } from './sql/admin';
-import { CARD_COLUMNS, type CardRow, cardColumns, num, toCardRecord } from './sql/card-rows';
+import { CARD_COLUMNS, type CardRow, cardColumns, num, numOrNull, toCardRecord } from './sql/card-rows';
 import { type CardWrites, writeCardChangeOrReread, writeCardChanges } from './sql/card-writes';
 import { insertCardRows, insertUniformCardRows, listCardRows, selectCard } from './sql/cards';
 import {
@@ -170,6 +170,16 @@ export function createPostgresStorage(
     },
     readVariable: (appId, valueid) => readVariable(db, appId, valueid),
     writeVariable: (appId, valueid, value, nowMs) => writeVariable(db, appId, valueid, value, nowMs),
+    async cardSessions(cardId, nowMs) {
+      // Renewals reach the table written behind (within a flush): the latest expiry may lag that much.
+      const res = await db.query<{ live: unknown; last: unknown }>(
+        'SELECT count(*) AS live, max(expires_at) AS last FROM sessions WHERE card_id = $1 AND expires_at > $2',
+        [cardId, nowMs],
+      );
+      const row = res.rows[0];
+      return { live: num(row?.live ?? 0), lastExpiresAt: numOrNull(row?.last) };
+    },
+
     async countLiveSessions(appId, nowMs) {
       const res = await db.query<{ n: unknown }>(
         'SELECT count(*) AS n FROM sessions WHERE app_id = $1 AND expires_at > $2',

@@ -145,6 +145,8 @@ export interface Storage {
   writeVariable(appId: string, valueid: string, value: string, nowMs: number): Promise<void>;
   /** Live (unexpired at `nowMs`) sessions of the app's cards. */
   countLiveSessions(appId: string, nowMs: number): Promise<number>;
+  /** The card's live sessions at `nowMs`: how many, and the latest expiry (null when none). */
+  cardSessions(cardId: string, nowMs: number): Promise<{ live: number; lastExpiresAt: number | null }>;
   /** The card as last committed (never a state that may still be rolled back). */
   readCard(appId: string, cardStr: string): Promise<CardRecord | undefined>;
   /**

@@ -1,5 +1,5 @@
 import { formatBeijingDateTime, PERMANENT_END_TIME } from '@kami-verify/core';
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { describeEngines } from './harness';
 
 const DAY = 86_400;
@@ -18,6 +18,8 @@ describeEngines('query', (engine) => {
         end_time: '',
         amount: '7天',
         available: 7 * DAY,
+        line: 0,
+        line_time: '',
       },
     });
     const login = await service.login({ app, kami: card.cardStr, imei: 'D', ip: '' });
@@ -34,12 +36,40 @@ describeEngines('query', (engine) => {
         end_time: formatBeijingDateTime(t0 + 7 * DAY),
         amount: '7天',
         available: 6 * DAY,
+        // The session (600 s) ended a day ago: nobody online.
+        line: 0,
+        line_time: '',
       },
     });
     clock.advance({ seconds: 6 * DAY });
     const expired = await service.query({ app, kami: card.cardStr });
     expect(expired.ok && expired.body.state).toBe('已到期');
     expect(expired.ok && expired.body.available).toBe(0);
+  });
+
+  it('line / line_time: the sessions online now and when one was last seen; none after unbind', async () => {
+    const { service, app, clock } = await engine.start();
+    const card = await service.mintCard({ app, card: { kind: 'permanent' } });
+    const seen = async () => {
+      const q = await service.query({ app, kami: card.cardStr });
+      return q.ok ? [q.body.line, q.body.line_time] : q;
+    };
+    const first = await service.login({ app, kami: card.cardStr, imei: 'D', ip: '' });
+    const t0 = Math.floor(clock.now() / 1000);
+    expect(await seen()).toEqual([1, formatBeijingDateTime(t0)]);
+    clock.advance({ seconds: 60 });
+    await service.login({ app, kami: card.cardStr, imei: 'D', ip: '' });
+    expect(await seen()).toEqual([2, formatBeijingDateTime(t0 + 60)]);
+    clock.advance({ seconds: 30 });
+    if (!first.ok) throw new Error(first.error);
+    expect((await service.heartbeat({ app, statecode: first.body.statecode })).ok).toBe(true);
+    // PostgreSQL writes renewals behind (RENEWAL_FLUSH_MS): the heartbeat shows within a flush.
+    await vi.waitFor(async () => expect(await seen()).toEqual([2, formatBeijingDateTime(t0 + 90)]), {
+      timeout: 5_000,
+      interval: 50,
+    });
+    expect((await service.unbind({ app, kami: card.cardStr, imei: 'D' })).ok).toBe(true);
+    expect(await seen()).toEqual([0, '']);
   });
 
   it('reports 已禁用, count and permanent cards, and 卡密不存在', async () => {

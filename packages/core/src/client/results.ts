@@ -42,6 +42,10 @@ export interface QueryResult {
   endTime: string | undefined;
   amount: string | undefined;
   available: number | undefined;
+  /** Sessions of the card online now (`line`), when the server reports it. */
+  line: number | undefined;
+  /** When an online session was last seen (`line_time`, Beijing time; '' when none), when reported. */
+  lineTime: string | undefined;
   raw: Record<string, unknown>;
 }
 

@@ -95,6 +95,8 @@ export function buildT3Client(
         endTime: body.end_time === undefined ? undefined : textField(body.end_time),
         amount: body.amount === undefined ? undefined : textField(body.amount),
         available: body.available === undefined ? undefined : numberField(body.available),
+        line: body.line === undefined ? undefined : numberField(body.line),
+        lineTime: body.line_time === undefined ? undefined : textField(body.line_time),
         raw: body,
       };
     },

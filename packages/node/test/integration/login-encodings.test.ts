@@ -47,7 +47,7 @@ describe.each(MODES)('login in %s', (_name, options) => {
     expect(session.expiresAt!.getTime()).toBe((session.time + 7 * 86_400) * 1000);
 
     await expect(session.heartbeat()).resolves.toMatchObject({ msg: '在线', time: session.time });
-    await expect(client.query(card)).resolves.toMatchObject({ endTime: session.endTime });
+    await expect(client.query(card)).resolves.toMatchObject({ endTime: session.endTime, line: 1 });
   });
 });
 

@@ -184,6 +184,11 @@ export class EmbeddedStorage implements Storage {
     return writeVariable(this.db, appId, valueid, value, nowMs);
   }
 
+  async cardSessions(cardId: string, nowMs: number): Promise<{ live: number; lastExpiresAt: number | null }> {
+    await this.ready();
+    return this.sessions.liveOf(cardId, nowMs);
+  }
+
   async countLiveSessions(appId: string, nowMs: number): Promise<number> {
     await this.ready();
     return this.sessions.countLive(appId, nowMs);

@@ -26,6 +26,19 @@ export class SessionTable {
     return n;
   }
 
+  /** The card's live sessions at `nowMs` (what query reports as line / line_time). */
+  liveOf(cardId: string, nowMs: number): { live: number; lastExpiresAt: number | null } {
+    let live = 0;
+    let lastExpiresAt: number | null = null;
+    for (const sc of this.byCard.get(cardId) ?? []) {
+      const s = this.byStatecode.get(sc);
+      if (!s || s.expiresAt <= nowMs) continue;
+      live++;
+      lastExpiresAt = Math.max(lastExpiresAt ?? 0, s.expiresAt);
+    }
+    return { live, lastExpiresAt };
+  }
+
   get(statecode: string): SessionRecord | undefined {
     return this.byStatecode.get(statecode);
   }
