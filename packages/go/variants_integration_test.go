@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 )
 
 // The card calls made with an account (t3sdk's *_user variants) against the real server, in
@@ -153,6 +154,13 @@ func TestIntegrationModifyCoreByUserAndVariablesByUser(t *testing.T) {
 		mustServerMessage(t, err, CodeUserNotRecharged, "账号未充值")
 		_, err = c.ModifyVariableByUser(ctx, fresh, variantPass, "v", "x")
 		mustServerMessage(t, err, CodeUserNotRecharged, "账号未充值")
+
+		// Past its day card's term: 账号已到期.
+		srv.advance(day + time.Hour)
+		_, err = c.GetVariableByUser(ctx, user, variantPass, Variable{ID: "v"})
+		mustServerMessage(t, err, CodeUserExpired, "账号已到期")
+		_, err = c.ModifyVariableByUser(ctx, user, variantPass, "v", "x")
+		mustCode(t, err, CodeUserExpired)
 	})
 }
 
