@@ -138,6 +138,7 @@ describe('public API', () => {
       'onlineUser',
       'getVariable',
       'modifyVariable',
+      'cloudDoc',
     ]);
   });
 

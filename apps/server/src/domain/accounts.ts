@@ -13,6 +13,7 @@ import {
   fail,
   heartbeatOk,
 } from './rules/index';
+import { hashLoginToken } from './session-tokens';
 import type { AppRecord, Fail, KamiService } from './types';
 
 type AccountMethods = Pick<
@@ -102,7 +103,7 @@ export function accountMethods(storage: Storage, ctx: DomainContext): AccountMet
           value: { ok: true as const, body: d.body },
           change: {
             user: d.after,
-            session: { ...d.session, userId: now.id, appId: app.id },
+            session: { ...d.session, userId: now.id, appId: app.id, tokenHash: hashLoginToken(d.body.token) },
             sessionLimit: d.sessionLimit,
           },
         };

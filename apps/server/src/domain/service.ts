@@ -14,6 +14,7 @@ import { kindColumns, kindForPotatoType, toPotatoCard } from './cards';
 import type { DomainContext } from './context';
 import { createSnowflake, newCardStr, newCardStrs, newUserToken } from './ids';
 import { hashPassword, verifyPassword } from './passwords';
+import { checkTokenSession } from './rules/cloud-doc';
 import {
   checkHeartbeat,
   checkUsableCard,
@@ -33,6 +34,7 @@ import {
   replayCheckApplies,
   variableWrite,
 } from './rules/index';
+import { hashLoginToken, tokenHashMatches } from './session-tokens';
 import type { AppConfig, AppRecord, Credential, Fail, KamiService, ServiceOptions } from './types';
 
 export type KamiServiceHandle = KamiService & {
@@ -200,7 +202,12 @@ export function serviceOver(
           value: { ok: true as const, body: d.body },
           change: {
             ...(d.changed ? { card: d.after } : {}),
-            session: { ...d.session, cardId: card.id, appId: app.id },
+            session: {
+              ...d.session,
+              cardId: card.id,
+              appId: app.id,
+              tokenHash: hashLoginToken(d.body.token),
+            },
             sessionLimit: d.sessionLimit,
           },
         };
@@ -300,6 +307,13 @@ export function serviceOver(
       if (refused) return refused;
       await storage.writeVariable(app.id, found.variable.id, write.value, clock.now());
       return { ok: true };
+    },
+    async cloudDoc({ app, token }) {
+      const hash = hashLoginToken(token);
+      const found = await storage.findSessionByToken(app.id, hash);
+      const match = found && tokenHashMatches(found.session.tokenHash, hash) ? found : undefined;
+      const refused = checkTokenSession(match, clock.now());
+      return refused ?? { ok: true, value: app.settings.cloudDoc };
     },
     onlineCards: ({ app }) => storage.countLiveSessions(app.id, clock.now()),
     async heartbeatAny({ app, statecode }) {

@@ -176,6 +176,11 @@ export interface KamiService {
   modifyVariable(
     input: { app: AppRecord; values: ReadonlyMap<string, string> } & Credential,
   ): Promise<{ ok: true } | Fail>;
+  /**
+   * 云文档: the app's document for the token of a live login (card or account session whose
+   * card / account is still usable); token无效 otherwise.
+   */
+  cloudDoc(input: { app: AppRecord; token: string }): Promise<{ ok: true; value: string } | Fail>;
   /** Live card sessions of the app. */
   onlineCards(input: { app: AppRecord }): Promise<number>;
   /**

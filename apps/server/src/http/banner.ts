@@ -10,8 +10,12 @@ export interface BannerExtras {
   adminToken?: string;
 }
 
+// Labels are padded to the longest one (a route name), so every value starts in one column.
+const LABEL_WIDTH = Math.max('browser card'.length, ...T3_ROUTE_NAMES.map((r) => r.length));
+const row = (label: string, value: string) => `  ${label.padEnd(LABEL_WIDTH)} ${value}`;
+
 function routeLines(running: Pick<RunningServer, 'url'>, routes: Record<string, string>): string[] {
-  return T3_ROUTE_NAMES.map((r) => `  ${r.padEnd(12)} POST ${running.url}/${routes[r]}`);
+  return T3_ROUTE_NAMES.map((r) => row(r, `POST ${running.url}/${routes[r]}`));
 }
 
 export function formatBanner(
@@ -29,12 +33,15 @@ export function formatBanner(
     lines.push(
       '',
       `Demo app "${app.name}" (no --config given; settings are the defaults: timestamp and signature checks on)`,
-      `  APPKEY       ${app.appKey}`,
-      `  askKey       ${app.askKey}`,
+      row('APPKEY', app.appKey),
+      row('askKey', app.askKey),
       ...routeLines(running, app.routes),
-      `  potato user  userNumber=${potatoUser.userNumber} passWord=${potatoUser.passWord}`,
-      `  fresh card   ${card} (天卡, unused)`,
-      `  browser card ${browserCard} (天卡, unused: the browser quickstart's, as the one above gets bound)`,
+      row('potato user', `userNumber=${potatoUser.userNumber} passWord=${potatoUser.passWord}`),
+      row('fresh card', `${card} (天卡, unused)`),
+      row(
+        'browser card',
+        `${browserCard} (天卡, unused: the browser quickstart's, as the one above gets bound)`,
+      ),
       '',
       'Try it with the quickstarts (https://github.com/kami-verify/kami-verify/blob/main/docs/quickstart-node.md): paste this in another terminal',
       `  export KAMI_URL=${running.url} KAMI_APPKEY=${app.appKey} KAMI_LOGIN_CODE=${app.routes.login} KAMI_HEARTBEAT_CODE=${app.routes.heartbeat} KAMI_CARD=${card}`,
@@ -45,7 +52,7 @@ export function formatBanner(
         '',
         `App "${app.name}"`,
         ...routeLines(running, app.routes),
-        `  secrets      kami apps show ${app.name} --secrets   (APPKEY and askKey; needs an admin token)`,
+        row('secrets', `kami apps show ${app.name} --secrets   (APPKEY and askKey; needs an admin token)`),
       );
     }
   }

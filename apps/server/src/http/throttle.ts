@@ -142,6 +142,8 @@ export const GUESSABLE_T3_ROUTES: ReadonlySet<string> = new Set([
   'change_password',
   'user_cancel',
   'get_user_core',
+  // Login tokens (cloud_doc).
+  'cloud_doc',
 ]);
 
 /**

@@ -122,6 +122,12 @@ export const AppSettingsSchema = strict({
     .default(300_000)
     .describe('Allowed |time − now| for the potato `time` header (ms) when potatoSign is on.'),
   notice: str().default('').describe('The notice endpoint text.'),
+  cloudDoc: str()
+    .max(65_536, { error: 'must be at most 65536 characters' })
+    .default('')
+    .describe(
+      'The cloud document (云文档): `msg` of cloud_doc, answered to the token of a live card or account login (token无效 otherwise).',
+    ),
   version: str().default('1.0.0').describe('The version number: `msg` of the version endpoint.'),
   ver: str()
     .optional()

@@ -227,4 +227,14 @@ CREATE TABLE login_stats (
     // ipBinding 'province' / 'city' for cards: the region string of the first located login.
     sql: `ALTER TABLE cards ADD COLUMN bound_region text;`,
   },
+  {
+    version: 10,
+    name: 'session login tokens',
+    // cloud_doc finds a live session by the login token it was opened with: only a sha-256 of
+    // the token is kept (a bearer secret). Rows from before stay NULL: their tokens are refused.
+    sql: `ALTER TABLE sessions ADD COLUMN token_hash text;
+ALTER TABLE user_sessions ADD COLUMN token_hash text;
+CREATE INDEX sessions_token_idx ON sessions (app_id, token_hash) WHERE token_hash IS NOT NULL;
+CREATE INDEX user_sessions_token_idx ON user_sessions (app_id, token_hash) WHERE token_hash IS NOT NULL;`,
+  },
 ];

@@ -22,6 +22,7 @@ import {
 import { CARD_COLUMNS, type CardRow, cardColumns, num, numOrNull, toCardRecord } from './sql/card-rows';
 import { type CardWrites, writeCardChangeOrReread, writeCardChanges } from './sql/card-writes';
 import { insertCardRows, insertUniformCardRows, listCardRows, selectCard } from './sql/cards';
+import { selectCardSessionByToken, selectUserSessionByToken } from './sql/session-tokens';
 import {
   cardRecharged,
   countOnlineUsers,
@@ -203,6 +204,16 @@ export function createPostgresStorage(
       const refused = row ? refusal({ expiresAt: known }, toCardRecord(row)) : refusal(undefined, undefined);
       if (!refused) renewals.add(statecode, expiresAt);
       return refused;
+    },
+
+    async findSessionByToken(appId, tokenHash) {
+      const card = await selectCardSessionByToken(db, appId, tokenHash);
+      if (card) {
+        // A renewal of ours not yet written counts, as for a heartbeat.
+        const expiresAt = Math.max(card.session.expiresAt, renewals.pending(card.session.statecode));
+        return { kind: 'card', session: { ...card.session, expiresAt }, card: toCardRecord(card.card) };
+      }
+      return selectUserSessionByToken(db, appId, tokenHash);
     },
 
     async endCardSessions(appId, cardStr) {

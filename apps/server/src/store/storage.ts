@@ -19,7 +19,17 @@ export interface SessionRecord {
   expiresAt: number;
   /** ms */
   createdAt: number;
+  /** sha-256 hex of the login token the session was opened with (cloud_doc); absent on older rows. */
+  tokenHash?: string | undefined;
 }
+
+/**
+ * A session found by its login token's hash, with its card or account as last committed; the
+ * domain decides whether it is live and usable.
+ */
+export type TokenSession =
+  | { kind: 'card'; session: SessionRecord; card: CardRecord | undefined }
+  | { kind: 'user'; session: UserSessionRecord; user: UserRecord };
 
 /** What a decision changes about one card. */
 export interface CardChange {
@@ -154,6 +164,11 @@ export interface Storage {
    * card; returns that refusal. `kami` (when not null) must be the session's card.
    */
   renewSession<Refusal>(input: RenewSession<Refusal>): Promise<Refusal | undefined>;
+  /**
+   * The session of the app opened with a login token of this sha-256 hex, the one that lives the
+   * longest (expired ones included: the domain decides); card sessions first, then accounts'.
+   */
+  findSessionByToken(appId: string, tokenHash: string): Promise<TokenSession | undefined>;
   /** Ends every session of the card; returns how many ended. */
   endCardSessions(appId: string, cardStr: string): Promise<number>;
   /** Inserts cards, skipping card strings that exist; returns the inserted ones in order. */

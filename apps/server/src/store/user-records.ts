@@ -37,4 +37,6 @@ export interface UserSessionRecord {
   expiresAt: number;
   /** ms */
   createdAt: number;
+  /** sha-256 hex of the login token the session was opened with (cloud_doc); absent on older rows. */
+  tokenHash?: string | undefined;
 }

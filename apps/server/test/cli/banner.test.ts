@@ -92,11 +92,17 @@ describe('startup banner', SLOW, () => {
     const [url] = text.split('\n');
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(text).toContain(
-      `App "shop"\n  login        POST ${url}/813B2676E9690C89\n  heartbeat    POST ${url}/`,
+      `App "shop"\n  login           POST ${url}/813B2676E9690C89\n  heartbeat       POST ${url}/`,
     );
-    expect(text).toMatch(/App "tool"\n( {2}\S+\s+POST http:\S+\/[0-9A-F]{16}\n){7}/);
-    expect(text).toContain('secrets      kami apps show shop --secrets');
-    expect(text).toContain('secrets      kami apps show tool --secrets');
+    expect(text).toMatch(/App "tool"\n( {2}\S+ +POST http:\S+\/[0-9A-F]{16}\n){26}/);
+    // One column: every route line's URL starts at the same offset.
+    const offsets = text
+      .split('\n')
+      .filter((l) => / POST http/.test(l))
+      .map((l) => l.indexOf(' POST '));
+    expect(new Set(offsets).size).toBe(1);
+    expect(text).toContain('secrets         kami apps show shop --secrets');
+    expect(text).toContain('secrets         kami apps show tool --secrets');
     expect(text).not.toContain(appKey);
     expect(text).not.toContain('a'.repeat(32));
     expect(text).not.toContain('KAMI_TOKEN');

@@ -138,7 +138,9 @@ describe('restart persistence [pglite file]', () => {
     expect((await second.getCard({ app, cardStr: 'PRELOADED' }))?.usesLeft).toBe(2);
     const migrations = await second.db.query<{ version: number }>('SELECT version FROM schema_migrations');
     // Each migration ran once, although the store was opened twice.
-    expect(migrations.rows.map((r) => Number(r.version)).sort()).toEqual(MIGRATIONS.map((m) => m.version));
+    expect(migrations.rows.map((r) => Number(r.version)).sort((a, b) => a - b)).toEqual(
+      MIGRATIONS.map((m) => m.version),
+    );
   });
 
   it('config values win over stored ones on restart, unspecified ones stay', async () => {

@@ -403,7 +403,7 @@ describe('export and import', () => {
     expect(exported.status).toBe(200);
     const lines = exported.text.trim().split('\n');
     expect(lines[0]).toBe(
-      'key,kind,type,uses_total,uses_left,state,disabled,deleted,device,bound_ip,changes,first_use,expiry,core,remark,batch,created',
+      'key,kind,type,uses_total,uses_left,state,disabled,deleted,device,bound_ip,bound_region,changes,first_use,expiry,core,remark,batch,created',
     );
     await api('/apps', { method: 'POST', body: { name: 'export-dst' } });
     const imported = await api('/apps/export-dst/import', { method: 'POST', raw: exported.text });
@@ -448,9 +448,9 @@ describe('export and import', () => {
   it('import errors name the row and column; nothing is imported', async () => {
     await api('/apps', { method: 'POST', body: { name: 'import-bad' } });
     const header =
-      'key,kind,type,uses_total,uses_left,state,disabled,deleted,device,bound_ip,changes,first_use,expiry,core,remark,batch,created';
-    const good = 'GOODKEY1,permanent,5,,,unused,false,false,,,0,,,,,,2026-01-01T00:00:00.000Z';
-    const badRow = 'BADKEY22,time,7,,,unused,false,false,,,0,,,,,,2026-01-01T00:00:00.000Z';
+      'key,kind,type,uses_total,uses_left,state,disabled,deleted,device,bound_ip,bound_region,changes,first_use,expiry,core,remark,batch,created';
+    const good = 'GOODKEY1,permanent,5,,,unused,false,false,,,,0,,,,,,2026-01-01T00:00:00.000Z';
+    const badRow = 'BADKEY22,time,7,,,unused,false,false,,,,0,,,,,,2026-01-01T00:00:00.000Z';
     const res = await api('/apps/import-bad/import', {
       method: 'POST',
       raw: `${header}\n${good}\n${badRow}\n`,
@@ -468,6 +468,14 @@ describe('export and import', () => {
       (await api('/apps/import-bad/import', { method: 'POST', raw: good, type: 'application/json' })).status,
     ).toBe(415);
     expect((await api('/apps/import-bad/cards')).json.cards).toHaveLength(0);
+    // An export made before region binding (no bound_region column) still imports.
+    const older =
+      'key,kind,type,uses_total,uses_left,state,disabled,deleted,device,bound_ip,changes,first_use,expiry,core,remark,batch,created';
+    const olderRow = 'OLDKEY01,permanent,5,,,unused,false,false,,1.2.3.4,0,,,,,,2026-01-01T00:00:00.000Z';
+    expect(
+      (await api('/apps/import-bad/import', { method: 'POST', raw: `${older}\n${olderRow}\n` })).status,
+    ).toBe(201);
+    expect((await api('/apps/import-bad/cards')).json.cards).toMatchObject([{ key: 'OLDKEY01' }]);
   });
 });
 

@@ -30,6 +30,7 @@ export const T3_ENDPOINTS = [
   'onlineUser',
   'getVariable',
   'modifyVariable',
+  'cloudDoc',
 ] as const;
 export type T3Endpoint = (typeof T3_ENDPOINTS)[number];
 

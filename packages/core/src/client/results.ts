@@ -72,6 +72,12 @@ export interface CountResult {
   raw: Record<string, unknown>;
 }
 
+/** cloud_doc: the document text (`msg`), named as t3sdk's get_cloud_doc names it. */
+export interface CloudDocResult {
+  content: string;
+  raw: Record<string, unknown>;
+}
+
 export interface AppSignResult {
   msg: string;
   autograph: string;

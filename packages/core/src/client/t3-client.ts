@@ -7,6 +7,7 @@ import type { CallOptions, VerifyOptions } from './options';
 import type {
   AppSignResult,
   CheckUpdateResult,
+  CloudDocResult,
   CoreResult,
   CountResult,
   MessageResult,
@@ -59,6 +60,8 @@ export interface T3Client extends SessionClient, AccountClient {
     valuecontent: string,
     call?: CallOptions,
   ): Promise<MessageResult>;
+  /** 云文档: the app's document, for the `token` of a live card or account login (else token无效). */
+  cloudDoc(token: string, call?: CallOptions): Promise<CloudDocResult>;
 }
 
 /**
@@ -287,6 +290,17 @@ export function buildT3Client(
         call,
       });
       return { msg: textField(body.msg), raw: body };
+    },
+
+    async cloudDoc(token, call) {
+      requireNonEmptyString('token', token);
+      const { body } = await sendOk({
+        endpoint: 'cloudDoc',
+        params: [['token', token]],
+        idempotent: true,
+        call,
+      });
+      return { content: textField(body.msg ?? ''), raw: body };
     },
   };
   return { ...session, client };

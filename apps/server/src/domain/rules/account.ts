@@ -1,19 +1,11 @@
 // The account rules (账号模式): field checks of each account endpoint, login (mirrors the card
 // login: disabled, device, IP, expiry, then the session and the token), heartbeat and recharge.
 // Pure: the service runs them inside the adapters' atomic sections.
-import {
-  computeLoginToken,
-  computeStatecode,
-  formatBeijingDateTime,
-  formatBeijingMinute,
-  type Md5,
-  PERMANENT_END_TIME,
-  parseBeijingDateTime,
-} from '@kami-verify/core';
+import { formatBeijingDateTime, type Md5, PERMANENT_END_TIME, parseBeijingDateTime } from '@kami-verify/core';
 import type { AppRecord, CardRecord, Fail, UserRecord, UserSessionRecord } from '../types';
 import { checkExists, fail, wireId } from './card-state';
 import { ipBindingOf, ipBindingRefusal } from './ip-binding';
-import { tokenSignText } from './requests';
+import { openSession } from './session';
 
 const PERMANENT_END_SECONDS = parseBeijingDateTime(PERMANENT_END_TIME) ?? 4_102_415_999;
 
@@ -202,25 +194,12 @@ export function decideUserLogin(
   };
   const { endTime, available } = userValidity(after, now);
   const id = wireId(after.id);
-  const date = formatBeijingMinute(now);
-  const token = computeLoginToken(md5, {
-    id,
-    appKey: app.appKey,
-    endTime,
-    date,
-    signText: tokenSignText(app, input.signText),
-  });
-  const statecode = computeStatecode(md5, token, now);
+  const { token, statecode, date, session } = openSession(app, { id, endTime }, input, nowMs, md5);
   return {
     ok: true,
     after,
     sessionLimit: settings.maxSessionsPerCard,
-    session: {
-      statecode,
-      imei,
-      expiresAt: nowMs + settings.statecodeValiditySeconds * 1000,
-      createdAt: nowMs,
-    },
+    session,
     body: {
       id,
       end_time: endTime,

@@ -1,10 +1,10 @@
 // The login rule: every refusal of the seed's table, then the card's new state, the session and
 // the reply body. Pure: the storage adapter runs it inside its atomic section.
-import { computeLoginToken, computeStatecode, formatBeijingMinute, type Md5 } from '@kami-verify/core';
+import type { Md5 } from '@kami-verify/core';
 import type { AppRecord, CardRecord, Fail, LoginBody } from '../types';
 import { checkExists, fail, isExhausted, isExpired, validity, wireId } from './card-state';
 import { ipBindingOf, ipBindingRefusal } from './ip-binding';
-import { tokenSignText } from './requests';
+import { openSession } from './session';
 
 export interface LoginInput {
   imei: string;
@@ -77,27 +77,13 @@ export function decideLogin(
 
   const { endTime, amount, available } = validity(after, now);
   const id = wireId(after.id);
-  const date = formatBeijingMinute(now);
-  const token = computeLoginToken(md5, {
-    id,
-    appKey: app.appKey,
-    endTime,
-    date,
-    signText: tokenSignText(app, input.signText),
-  });
-  // Two logins of one card in the same second yield the same statecode: renew, do not fail.
-  const statecode = computeStatecode(md5, token, now);
+  const { token, statecode, date, session } = openSession(app, { id, endTime }, input, nowMs, md5);
   return {
     ok: true,
     after,
     changed,
     sessionLimit: settings.maxSessionsPerCard,
-    session: {
-      statecode,
-      imei,
-      expiresAt: nowMs + settings.statecodeValiditySeconds * 1000,
-      createdAt: nowMs,
-    },
+    session,
     body: {
       id,
       end_time: endTime,

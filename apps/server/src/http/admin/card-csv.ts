@@ -30,6 +30,8 @@ export const EXPORT_COLUMNS = [
   'created',
 ] as const;
 type Column = (typeof EXPORT_COLUMNS)[number];
+/** The columns of exports made before region binding (no bound_region): they import with none bound. */
+const PRE_REGION_COLUMNS: readonly Column[] = EXPORT_COLUMNS.filter((c) => c !== 'bound_region');
 export type ExportRow = Record<Column, string | number | boolean | null>;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -206,12 +208,12 @@ export function parseImport(csv: string): ImportRow[] {
     );
   }
   const [header, ...rows] = records;
-  if (!header || header.join(',') !== EXPORT_COLUMNS.join(','))
-    throw new AdminError(400, `row 1: the header must be ${EXPORT_COLUMNS.join(',')}`, 'row 1');
+  const columns = [EXPORT_COLUMNS, PRE_REGION_COLUMNS].find((list) => header?.join(',') === list.join(','));
+  if (!columns) throw new AdminError(400, `row 1: the header must be ${EXPORT_COLUMNS.join(',')}`, 'row 1');
   const seen = new Map<string, number>();
   return rows.map((values, i) => {
     const row = i + 2;
-    const record = Object.fromEntries(EXPORT_COLUMNS.map((c, j) => [c, values[j] ?? '']));
+    const record = Object.fromEntries(columns.map((c, j) => [c, values[j] ?? '']));
     try {
       const card = cardOf(record);
       const first = seen.get(card.cardStr);

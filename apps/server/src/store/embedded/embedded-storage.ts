@@ -39,6 +39,7 @@ import {
 import { recordOfNewCard } from '../sql/card-rows';
 import { writeCardChanges } from '../sql/card-writes';
 import { listCardRows, selectCard } from '../sql/cards';
+import { selectUserSessionByToken } from '../sql/session-tokens';
 import { sweepUserSessions } from '../sql/users';
 import { readVariable, writeVariable } from '../sql/variables';
 import type { CardsDecision, Decision, RenewSession, Storage } from '../storage';
@@ -228,6 +229,31 @@ export class EmbeddedStorage implements Storage {
       this.scheduleLazyFlush();
       return undefined;
     }
+  }
+
+  /** Card sessions from memory (as renewSession reads them); accounts' from the database. */
+  async findSessionByToken(appId: string, tokenHash: string): ReturnType<Storage['findSessionByToken']> {
+    for (;;) {
+      if (this.gate || this.needsReload) {
+        await this.ready();
+        continue;
+      }
+      const session = this.sessions.byTokenHash(appId, tokenHash);
+      if (!session) break;
+      const card = this.cards.get(session.cardId);
+      if (!card) {
+        if ((await this.cards.load({ id: session.cardId })) === 'absent')
+          return { kind: 'card', session: { ...session }, card: undefined };
+        continue;
+      }
+      const pending = this.pendingCards.get(card.id);
+      if (pending) {
+        await pending.done.catch(() => {});
+        continue;
+      }
+      return { kind: 'card', session: { ...session }, card: { ...card } };
+    }
+    return selectUserSessionByToken(this.db, appId, tokenHash);
   }
 
   endCardSessions(appId: string, cardStr: string): Promise<number> {

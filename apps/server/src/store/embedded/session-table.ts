@@ -1,4 +1,5 @@
-// The embedded store's sessions, all in memory: statecode -> session, and each card's statecodes.
+// The embedded store's sessions, all in memory: statecode -> session, each card's statecodes,
+// and the statecodes opened with each login token (by its hash, for cloud_doc).
 
 import { num } from '../sql/card-rows';
 import type { SessionRecord } from '../storage';
@@ -8,6 +9,8 @@ import type { Batch } from './batch';
 export class SessionTable {
   private readonly byStatecode = new Map<string, SessionRecord>();
   private readonly byCard = new Map<string, Set<string>>();
+  /** `appId \0 tokenHash` -> statecodes. */
+  private readonly byToken = new Map<string, Set<string>>();
   /** Statecodes renewed since the last flush (written behind). */
   readonly renewals = new Set<string>();
   /** Where the incremental expiry left off (Map iteration survives deletions). */
@@ -43,6 +46,16 @@ export class SessionTable {
     return this.byStatecode.get(statecode);
   }
 
+  /** The session opened with this token (hash) that lives the longest, expired or not. */
+  byTokenHash(appId: string, tokenHash: string): SessionRecord | undefined {
+    let best: SessionRecord | undefined;
+    for (const sc of this.byToken.get(tokenKey(appId, tokenHash)) ?? []) {
+      const s = this.byStatecode.get(sc);
+      if (s && (!best || s.expiresAt > best.expiresAt)) best = s;
+    }
+    return best;
+  }
+
   /**
    * Starts or renews `s` for its card: the card's expired sessions end on the way, and beyond
    * `limit` live ones the oldest end. The card's set never exceeds `limit`, so this work does
@@ -59,6 +72,10 @@ export class SessionTable {
     if (existing) {
       existing.expiresAt = s.expiresAt;
       existing.imei = s.imei;
+      if (s.tokenHash !== undefined && existing.tokenHash === undefined) {
+        existing.tokenHash = s.tokenHash;
+        this.indexToken(existing);
+      }
       batch.sessions.set(existing.statecode, existing);
     } else {
       const added = { ...s };
@@ -77,6 +94,12 @@ export class SessionTable {
   remove(batch: Batch, s: SessionRecord): void {
     this.byStatecode.delete(s.statecode);
     this.renewals.delete(s.statecode);
+    if (s.tokenHash !== undefined) {
+      const key = tokenKey(s.appId, s.tokenHash);
+      const tokens = this.byToken.get(key);
+      tokens?.delete(s.statecode);
+      if (tokens?.size === 0) this.byToken.delete(key);
+    }
     const set = this.byCard.get(s.cardId);
     set?.delete(s.statecode);
     if (set?.size === 0) this.byCard.delete(s.cardId);
@@ -138,12 +161,14 @@ export class SessionTable {
       imei: string | null;
       expires_at: unknown;
       created_at: unknown;
+      token_hash: string | null;
     }>(
-      'SELECT statecode, card_id, app_id, imei, expires_at, created_at FROM sessions WHERE expires_at > $1 ORDER BY created_at',
+      'SELECT statecode, card_id, app_id, imei, expires_at, created_at, token_hash FROM sessions WHERE expires_at > $1 ORDER BY created_at',
       [nowMs],
     );
     this.byStatecode.clear();
     this.byCard.clear();
+    this.byToken.clear();
     this.renewals.clear();
     this.cursor = undefined;
     for (const r of res.rows) {
@@ -154,6 +179,7 @@ export class SessionTable {
         imei: r.imei ?? '',
         expiresAt: num(r.expires_at),
         createdAt: num(r.created_at),
+        ...(r.token_hash === null ? {} : { tokenHash: r.token_hash }),
       });
     }
   }
@@ -166,5 +192,19 @@ export class SessionTable {
       this.byCard.set(s.cardId, set);
     }
     set.add(s.statecode);
+    this.indexToken(s);
+  }
+
+  private indexToken(s: SessionRecord): void {
+    if (s.tokenHash === undefined) return;
+    const key = tokenKey(s.appId, s.tokenHash);
+    let tokens = this.byToken.get(key);
+    if (!tokens) {
+      tokens = new Set();
+      this.byToken.set(key, tokens);
+    }
+    tokens.add(s.statecode);
   }
 }
+
+const tokenKey = (appId: string, tokenHash: string) => `${appId}\u0000${tokenHash}`;

@@ -184,9 +184,10 @@ function parts(w: CardWrites, guard?: CardRecord, version?: string): Part[] {
   if (started.length > 0) {
     out.push({
       name: 'started',
-      sql: `INSERT INTO sessions (statecode, card_id, app_id, imei, expires_at, created_at)
-        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[])${gateName ? ` WHERE EXISTS (SELECT 1 FROM ${gateName})` : ''}
-        ON CONFLICT (statecode) DO UPDATE SET expires_at = EXCLUDED.expires_at, imei = EXCLUDED.imei`,
+      sql: `INSERT INTO sessions (statecode, card_id, app_id, imei, expires_at, created_at, token_hash)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[])${gateName ? ` WHERE EXISTS (SELECT 1 FROM ${gateName})` : ''}
+        ON CONFLICT (statecode) DO UPDATE SET expires_at = EXCLUDED.expires_at, imei = EXCLUDED.imei,
+          token_hash = COALESCE(EXCLUDED.token_hash, sessions.token_hash)`,
       params: [
         started.map((s) => s.statecode),
         started.map((s) => s.cardId),
@@ -194,6 +195,7 @@ function parts(w: CardWrites, guard?: CardRecord, version?: string): Part[] {
         started.map((s) => s.imei),
         started.map((s) => s.expiresAt),
         started.map((s) => s.createdAt),
+        started.map((s) => s.tokenHash ?? null),
       ],
     });
   }

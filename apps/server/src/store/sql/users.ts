@@ -106,10 +106,11 @@ export async function writeUserChange(db: Queryable, user: UserRecord, change: U
       s.createdAt,
     ]);
     await db.query(
-      `INSERT INTO user_sessions (statecode, user_id, app_id, imei, expires_at, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (statecode) DO UPDATE SET expires_at = EXCLUDED.expires_at`,
-      [s.statecode, s.userId, s.appId, s.imei, s.expiresAt, s.createdAt],
+      `INSERT INTO user_sessions (statecode, user_id, app_id, imei, expires_at, created_at, token_hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (statecode) DO UPDATE SET expires_at = EXCLUDED.expires_at,
+         token_hash = COALESCE(EXCLUDED.token_hash, user_sessions.token_hash)`,
+      [s.statecode, s.userId, s.appId, s.imei, s.expiresAt, s.createdAt, s.tokenHash ?? null],
     );
     if (change.sessionLimit !== undefined)
       // The newest `limit` sessions stay (this one always); older ones end.

@@ -5,6 +5,7 @@ import { T3_ROUTE_NAMES, type T3RouteName } from '../../../domain/types';
 import { appSign } from './app_sign';
 import { changePassword } from './change_password';
 import { checkUpdate } from './check_update';
+import { cloudDoc } from './cloud_doc';
 import { disable } from './disable';
 import { getKamiCore } from './get_kami_core';
 import { getUserCore } from './get_user_core';
@@ -57,10 +58,11 @@ export const SERVED: Partial<Record<T3RouteName, T3Handler>> = {
   app_sign: appSign,
   get_variable: getVariable,
   modify_variable: modifyVariable,
+  cloud_doc: cloudDoc,
 };
 
 /** Catalogue routes without a handler yet: they answer 接口未开启 whatever the app's switch. */
-export const NOT_YET_SERVED: readonly T3RouteName[] = ['cloud_doc'];
+export const NOT_YET_SERVED: readonly T3RouteName[] = [];
 
 const notServed: T3Handler = async ({ reply }) => reply.fail('ENDPOINT_DISABLED');
 
