@@ -323,6 +323,11 @@ func TestIntegrationEveryNewCallRSA(t *testing.T) {
 	}
 	_, err = c.HeartbeatAny(ctx, s.Statecode)
 	must("heartbeat_any", err)
+	if doc, err := c.CloudDoc(ctx, s.Token); err != nil || doc.Content != "" { // no cloudDoc set
+		t.Fatalf("cloud_doc: %+v %v", doc, err)
+	}
+	_, err = c.CloudDoc(ctx, strings.Repeat("0", 32))
+	mustCode(t, err, CodeTokenInvalid)
 	online, err := c.OnlineKami(ctx)
 	if err != nil || online.Count != 1 {
 		t.Fatalf("online_kami: %+v %v", online, err)
