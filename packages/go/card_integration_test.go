@@ -288,8 +288,8 @@ func TestIntegrationVersionNumberAndName(t *testing.T) {
 	}
 }
 
-// TestIntegrationEveryNewCallRSA: each catalogue call beyond login once through an RSA app, the
-// account login's token verified.
+// TestIntegrationEveryNewCallRSA: each catalogue call beyond login, and each account variant of
+// a card call, once through an RSA app, the account login's token verified.
 func TestIntegrationEveryNewCallRSA(t *testing.T) {
 	srv := startServer(t, map[string]any{"encoding": "rsa", "settings": cardAppSettings})
 	c := srv.client()
@@ -323,6 +323,11 @@ func TestIntegrationEveryNewCallRSA(t *testing.T) {
 	}
 	_, err = c.HeartbeatAny(ctx, s.Statecode)
 	must("heartbeat_any", err)
+	if doc, err := c.CloudDoc(ctx, s.Token); err != nil || doc.Content != "" { // no cloudDoc set
+		t.Fatalf("cloud_doc: %+v %v", doc, err)
+	}
+	_, err = c.CloudDoc(ctx, strings.Repeat("0", 32))
+	mustCode(t, err, CodeTokenInvalid)
 	online, err := c.OnlineKami(ctx)
 	if err != nil || online.Count != 1 {
 		t.Fatalf("online_kami: %+v %v", online, err)
@@ -349,10 +354,35 @@ func TestIntegrationEveryNewCallRSA(t *testing.T) {
 	if err != nil || users.Count != 1 {
 		t.Fatalf("online_user: %+v %v", users, err)
 	}
+	// The card calls made with an account.
+	_, err = c.IPUnbindUser(ctx, user, "passw-1")
+	must("ip_unbind_user", err)
+	_, err = c.ModifyCoreByUser(ctx, user, "passw-1", "账号-rsa")
+	must("modify_core_by_user", err)
+	if core, err = c.GetUserCore(ctx, user, "passw-1"); err != nil || core.Core != "账号-rsa" {
+		t.Fatalf("get_user_core after modify_core_by_user: %+v %v", core, err)
+	}
+	_, err = c.ModifyVariableByUser(ctx, user, "passw-1", "v", "账号值")
+	must("modify_variable_by_user", err)
+	if v, err = c.GetVariableByUser(ctx, user, "passw-1", Variable{ID: "v"}); err != nil || v.Value != "账号值" {
+		t.Fatalf("get_variable_by_user: %+v %v", v, err)
+	}
+	_, err = c.UnbindUser(ctx, user, "passw-1", "RSA-2")
+	must("unbind_user", err)
+	_, err = c.UnbindUser(ctx, user, "passw-1", "RSA-2")
+	mustCode(t, err, CodeUserNotBound)
 	_, err = c.ChangePassword(ctx, user, "passw-1", "passw-2")
 	must("change_password", err)
 	_, err = c.UserCancel(ctx, user, "passw-2")
 	must("user_cancel", err)
 	_, err = c.UserLogin(ctx, user, "passw-2", "RSA-2")
 	mustCode(t, err, CodeUserLoginFailed)
+
+	other := uniqueUser()
+	_, err = c.Register(ctx, other, "passw-1", "")
+	must("register", err)
+	_, err = c.DisableUser(ctx, other, "passw-1")
+	must("disable_user", err)
+	_, err = c.DisableUser(ctx, other, "passw-1")
+	mustCode(t, err, CodeUserDisabled)
 }

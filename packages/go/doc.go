@@ -1,7 +1,7 @@
 // Package kami is the Go SDK of Kami Verify: card-key (卡密) software licensing over the T3
-// family — every endpoint of spec/catalogue/t3.json but cloud_doc: card login, heartbeats, query,
-// unbind, recharge, core data, cloud variables, notice, version, check_update, app signatures and
-// the account calls (账号模式) — and the potatocloud card API (login, createCardMy, getCardMyList).
+// family — every endpoint of spec/catalogue/t3.json: card login, heartbeats, query, unbind,
+// recharge, core data, cloud variables, notice, version, check_update, app signatures, the cloud
+// document, the account calls (账号模式) and the card calls made with an account — and the potatocloud card API (login, createCardMy, getCardMyList).
 //
 // A Client signs every request exactly as sent (plain, alphabet-base64 or RSA value encoding),
 // fails over between base URLs without ever resending a login that may have reached a server,

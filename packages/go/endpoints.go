@@ -27,6 +27,7 @@ const (
 	EndpointVersion     Endpoint = "version"
 	EndpointCheckUpdate Endpoint = "check_update"
 	EndpointAppSign     Endpoint = "app_sign"
+	EndpointCloudDoc    Endpoint = "cloud_doc"
 
 	// Account family (账号模式).
 	EndpointRegister       Endpoint = "register"
@@ -67,6 +68,7 @@ var endpoints = map[Endpoint]struct{ idempotent bool }{
 	EndpointVersion:        {idempotent: true},
 	EndpointCheckUpdate:    {idempotent: true},
 	EndpointAppSign:        {idempotent: true},
+	EndpointCloudDoc:       {idempotent: true},
 	EndpointRegister:       {idempotent: false},
 	EndpointUserLogin:      {idempotent: false},
 	EndpointUserHeartbeat:  {idempotent: true},

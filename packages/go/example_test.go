@@ -184,3 +184,22 @@ func ExampleClient_GetVariable() {
 	}
 	_, _ = client.ModifyVariable(ctx, "KM3Q5T7W9Y2B4D6F", "last_seen", time.Now().Format(time.RFC3339))
 }
+
+// The card calls with an account (t3sdk's unbind_user, ...): the card routes' 调用码, the
+// account's user and pass in place of the card.
+func ExampleClient_UnbindUser() {
+	client, _ := kami.New(baseURL, appKey, kami.Routes{
+		kami.EndpointUnbind: "1F2D3C4B5A697887", kami.EndpointModifyCore: "9A8B7C6D5E4F3021",
+	})
+	ctx := context.Background()
+	_, err := client.UnbindUser(ctx, "alice", "secret-1", "OLD-MACHINE-CODE")
+	switch {
+	case errors.Is(err, kami.CodeDeviceMismatch):
+		fmt.Println("unbind from the bound machine") // 请在原设备登录
+	case errors.Is(err, kami.CodeUserNotBound):
+		fmt.Println("no machine is bound") // 账号未绑定设备
+	case err != nil:
+		fmt.Println("unbind failed:", err)
+	}
+	_, _ = client.ModifyCoreByUser(ctx, "alice", "secret-1", "settings-v2")
+}
