@@ -28,7 +28,8 @@ function why(error: unknown): string {
  */
 export async function officialClientPython(): Promise<OfficialClient> {
   const digest = createHash('sha256').update(readFileSync(LOCK)).digest('hex');
-  if (existsSync(STAMP) && readFileSync(STAMP, 'utf8') === digest) return { python: PYTHON };
+  if (existsSync(PYTHON) && existsSync(STAMP) && readFileSync(STAMP, 'utf8') === digest)
+    return { python: PYTHON };
   rmSync(VENV, { recursive: true, force: true });
   try {
     await run('python3', ['-m', 'venv', VENV], { timeout: 120_000 });
