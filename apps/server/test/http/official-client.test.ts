@@ -170,10 +170,10 @@ describe.skipIf(unavailable !== undefined).each(['base64', 'rsa'])(
       cardCore: '原始核心数据-1',
       newCore: '新的核心数据-2',
       tooLongCore: 'x'.repeat(SETTINGS.coreMaxBytes + 1),
-      readOnlyId: 'greeting',
-      readOnlyName: '问候',
-      writableId: 'counter',
-      writableName: '计数',
+      greetingId: 'greeting',
+      greetingName: '问候',
+      counterId: 'counter',
+      counterName: '计数',
       newValue: '42',
       version: SETTINGS.update.version,
       autograph: AUTOGRAPH,
@@ -295,7 +295,7 @@ describe.skipIf(unavailable !== undefined).each(['base64', 'rsa'])(
           expect(got).toEqual(mode === 'base64' ? { success: true, value: '你好' } : fail('BAD_REQUEST')),
         modify_variable_by_kami: (got) => expect(got).toEqual(ok('MODIFY_OK')),
         modify_variable_by_kami_read_only: (got) => expect(got).toEqual(fail('VARIABLE_READ_ONLY')),
-        get_variable_by_kami_after: (got) => expect(got).toEqual({ success: true, value: fx.newValue }),
+        get_variable_by_kami_new: (got) => expect(got).toEqual({ success: true, value: fx.newValue }),
         kami_recharge: (got) => {
           expect(got).toEqual(ok('RECHARGE_OK'));
           // The source 天卡's day went onto the card.
