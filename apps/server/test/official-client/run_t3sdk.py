@@ -12,7 +12,10 @@ login token and time checks) is the client's own code. Each app's 调用码 is h
 
 The calls are the table ROWS, run in order (later rows see the state earlier ones left). A new
 call is one row: (label, t3sdk method, its arguments[, client]). Arguments are literals, fx(name)
-for a fixture, or res(label, field) for a field of an earlier row's result.
+for a fixture, or res(label, field) for a field of an earlier row's result. The HTTP test
+(test/http/official-client.test.ts) wants, for each method it drives, a row that succeeds and a
+row that fails with a documented message, an expectation per label, and the method out of its
+NOT_DRIVEN list.
 """
 
 import inspect
