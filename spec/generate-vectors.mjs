@@ -952,6 +952,8 @@ const T3_OTHER_MESSAGES = [
   ['账号未充值', 'USER_NOT_RECHARGED', 'project choice (T3 account family)'],
   ['账号使用次数已达上限', 'USER_USES_EXHAUSTED', 'project choice (T3 account family)'],
   ['卡密已被使用', 'CARD_ALREADY_USED', 'project choice (T3 account family)'],
+  ['账号未绑定设备', 'USER_NOT_BOUND', 'project choice (T3 account family)'],
+  ['账号未绑定IP', 'USER_IP_NOT_BOUND', 'project choice (T3 account family)'],
 ];
 const POTATO = [
   ['askKey无效', 'ASK_KEY_INVALID', 'ASK_KEY_INVALID'],

@@ -130,3 +130,57 @@ func ExampleBackoffDelay() {
 	// 2s
 	// 4s
 }
+
+// 以卡充卡: a renewal card's term goes onto the card the user already activated.
+func ExampleClient_KamiRecharge() {
+	client, _ := kami.New(baseURL, appKey, kami.Routes{kami.EndpointKamiRecharge: "E6A6C3824A76DC1D"})
+	_, err := client.KamiRecharge(context.Background(), "KM3Q5T7W9Y2B4D6F", "RENEWAL-CARD")
+	switch {
+	case errors.Is(err, kami.CodeSourceCardUsed):
+		fmt.Println("that renewal card was already used") // 充值卡密已被使用
+	case errors.Is(err, kami.CodeTargetCardNotActivated):
+		fmt.Println("log in with your card once first")
+	case err != nil:
+		fmt.Println("recharge failed:", err)
+	}
+}
+
+// 账号模式: register, recharge a card into the account, log in, keep the session alive.
+func ExampleClient_UserLogin() {
+	client, _ := kami.New(baseURL, appKey, kami.Routes{
+		kami.EndpointRegister:      "362BA80CA657E96F",
+		kami.EndpointRecharge:      "7E698B839BB7EC6E",
+		kami.EndpointUserLogin:     "F09CB06B6FB9629D",
+		kami.EndpointUserHeartbeat: "8F03B6794C230DE0",
+	})
+	ctx := context.Background()
+	if _, err := client.Register(ctx, "alice", "secret-1", ""); err != nil && !errors.Is(err, kami.CodeUserExists) {
+		log.Fatal(err)
+	}
+	if _, err := client.Recharge(ctx, "alice", "KM3Q5T7W9Y2B4D6F"); err != nil {
+		log.Print(err) // e.g. CARD_ALREADY_USED
+	}
+	login, err := client.UserLogin(ctx, "alice", "secret-1", "") // token and statecode verified
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("licensed until", login.ExpiresAt)
+	if _, err := client.UserHeartbeat(ctx, "alice", "secret-1", login.Statecode); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// 云变量: read a variable by its id, write a client-writable one.
+func ExampleClient_GetVariable() {
+	client, _ := kami.New(baseURL, appKey, kami.Routes{
+		kami.EndpointGetVariable: "538F93F688AE7B3D", kami.EndpointModifyVariable: "75B19B3F91909DBE",
+	})
+	ctx := context.Background()
+	v, err := client.GetVariable(ctx, "KM3Q5T7W9Y2B4D6F", kami.Variable{ID: "motd"})
+	if errors.Is(err, kami.CodeVariableNotFound) {
+		fmt.Println("no such variable")
+	} else if err == nil {
+		fmt.Println(v.Value)
+	}
+	_, _ = client.ModifyVariable(ctx, "KM3Q5T7W9Y2B4D6F", "last_seen", time.Now().Format(time.RFC3339))
+}

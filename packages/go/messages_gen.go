@@ -112,8 +112,12 @@ const (
 	CodeUserExpired Code = "USER_EXPIRED"
 	// CodeUserInvalid is the stable code "USER_INVALID".
 	CodeUserInvalid Code = "USER_INVALID"
+	// CodeUserIPNotBound is the stable code "USER_IP_NOT_BOUND".
+	CodeUserIPNotBound Code = "USER_IP_NOT_BOUND"
 	// CodeUserLoginFailed is the stable code "USER_LOGIN_FAILED".
 	CodeUserLoginFailed Code = "USER_LOGIN_FAILED"
+	// CodeUserNotBound is the stable code "USER_NOT_BOUND".
+	CodeUserNotBound Code = "USER_NOT_BOUND"
 	// CodeUserNotFound is the stable code "USER_NOT_FOUND".
 	CodeUserNotFound Code = "USER_NOT_FOUND"
 	// CodeUserNotRecharged is the stable code "USER_NOT_RECHARGED".
@@ -191,6 +195,8 @@ var t3Messages = map[string]Code{
 	"账号未充值":                    CodeUserNotRecharged,
 	"账号使用次数已达上限":               CodeUserUsesExhausted,
 	"卡密已被使用":                   CodeCardAlreadyUsed,
+	"账号未绑定设备":                  CodeUserNotBound,
+	"账号未绑定IP":                  CodeUserIPNotBound,
 }
 
 // potatoMessages maps a potatocloud error text (trimmed) to its code.

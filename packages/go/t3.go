@@ -59,7 +59,7 @@ type QueryResult struct {
 	Raw       map[string]any // the decoded reply
 }
 
-// MessageResult is the reply of unbind and notice.
+// MessageResult is the reply of the calls that answer {code, msg}: unbind, notice, disable, ...
 type MessageResult struct {
 	Msg string         // the server's text
 	Raw map[string]any // the decoded reply
@@ -67,7 +67,8 @@ type MessageResult struct {
 
 // VersionResult is the reply of version.
 type VersionResult struct {
-	Version string         // the app's current version
+	Version string         // the app's current version number (msg, what t3sdk reads)
+	Name    string         // its display name (ver), "" when the server sent none
 	Raw     map[string]any // the decoded reply
 }
 
@@ -75,7 +76,7 @@ type VersionResult struct {
 type UpdateResult struct {
 	Latest  bool           // the version asked about is the latest
 	Msg     string         // the server's text when Latest
-	Version string         // the newer version
+	Version string         // the newer version number (version, else ver)
 	UpLog   string         // its change log
 	UpURL   string         // where to download it
 	Raw     map[string]any // the decoded reply
@@ -186,9 +187,10 @@ func (c *Client) Heartbeat(ctx context.Context, statecode, card string) (*Heartb
 	if err := requireNonEmpty("statecode", statecode); err != nil {
 		return nil, err
 	}
+	// The catalogue's (and t3sdk's) order: kami first when sent, then statecode.
 	params := []Param{{"statecode", statecode}}
 	if card != "" {
-		params = append(params, Param{"kami", card})
+		params = []Param{{"kami", card}, {"statecode", statecode}}
 	}
 	r, err := c.callOK(ctx, EndpointHeartbeat, params...)
 	if err != nil {
@@ -200,11 +202,7 @@ func (c *Client) Heartbeat(ctx context.Context, statecode, card string) (*Heartb
 	if err := checkClockSkew(r.Fields["time"], c.now(), c.maxClockSkew); err != nil {
 		return nil, err
 	}
-	msg := MsgHeartbeatOnline
-	if m, ok := r.Fields["msg"]; ok && m != nil {
-		msg = fieldText(m)
-	}
-	return &HeartbeatResult{Msg: msg, Time: fieldInt(r.Fields["time"]), Date: fieldText(r.Fields["date"]), Raw: r.Fields}, nil
+	return heartbeatResult(r.Fields), nil
 }
 
 // Query reads a card's state.
@@ -248,18 +246,19 @@ func (c *Client) Notice(ctx context.Context) (*MessageResult, error) {
 	return &MessageResult{Msg: fieldText(r.Fields["msg"]), Raw: r.Fields}, nil
 }
 
-// Version reads the app's current version (ver, version or msg, whichever the server sent).
+// Version reads the app's current version number (msg, else version, else ver, as the
+// TypeScript client reads them) and its display name (ver).
 func (c *Client) Version(ctx context.Context) (*VersionResult, error) {
 	r, err := c.callOK(ctx, EndpointVersion)
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range []string{"ver", "version", "msg"} {
+	for _, name := range []string{"msg", "version", "ver"} {
 		if v, ok := r.Fields[name]; ok && v != nil {
-			return &VersionResult{Version: fieldText(v), Raw: r.Fields}, nil
+			return &VersionResult{Version: fieldText(v), Name: fieldText(r.Fields["ver"]), Raw: r.Fields}, nil
 		}
 	}
-	return nil, missingField("ver")
+	return nil, missingField("msg")
 }
 
 // CheckUpdate asks whether currentVersion is the latest.
@@ -285,9 +284,10 @@ func (c *Client) CheckUpdate(ctx context.Context, currentVersion string) (*Updat
 	if !c.succeeded(r) {
 		return nil, t3Error(b, r.resp)
 	}
-	version := b["ver"]
+	// version is the number, ver its display name (older servers send only ver).
+	version := b["version"]
 	if version == nil {
-		version = b["version"]
+		version = b["ver"]
 	}
 	return &UpdateResult{Version: fieldText(version), UpLog: fieldText(b["uplog"]), UpURL: fieldText(b["upurl"]), Raw: b}, nil
 }

@@ -44,6 +44,18 @@ type loginProof struct {
 // verifyLogin checks the token (computed from the reply's own date, never the local minute),
 // the statecode and the safe_code echo.
 func verifyLogin(p loginProof, appKey, signText string, check TokenCheck, sentSafeCode string) error {
+	if err := verifyToken(p, appKey, signText, check); err != nil {
+		return err
+	}
+	if !p.hasSafeCode || p.safeCode != sentSafeCode {
+		return verificationError(CodeSafeCodeMismatch, "safe_code was not echoed unchanged")
+	}
+	return nil
+}
+
+// verifyToken checks the token and the statecode of a reply that opens a session (a card
+// login's, or user_login's, which carries no safe_code).
+func verifyToken(p loginProof, appKey, signText string, check TokenCheck) error {
 	token := strings.ToLower(p.token)
 	ok := check != TokenSigned && equalConstantTime(loginToken(p.id, appKey, "", p.endTime, p.date), token)
 	// The two-way formula is only computed when the basic one did not match.
@@ -55,9 +67,6 @@ func verifyLogin(p loginProof, appKey, signText string, check TokenCheck, sentSa
 	}
 	if !equalConstantTime(statecodeOf(token, p.time), strings.ToLower(p.statecode)) {
 		return verificationError(CodeStatecodeMismatch, "statecode does not match md5(token + time)")
-	}
-	if !p.hasSafeCode || p.safeCode != sentSafeCode {
-		return verificationError(CodeSafeCodeMismatch, "safe_code was not echoed unchanged")
 	}
 	return nil
 }

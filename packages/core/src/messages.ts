@@ -52,6 +52,8 @@ const T3_ENDPOINT_MESSAGES = {
   USER_NOT_RECHARGED: '账号未充值',
   USER_USES_EXHAUSTED: '账号使用次数已达上限',
   CARD_ALREADY_USED: '卡密已被使用',
+  USER_NOT_BOUND: '账号未绑定设备',
+  USER_IP_NOT_BOUND: '账号未绑定IP',
   SOURCE_CARD_REQUIRED: '充值卡密不可为空',
   SOURCE_CARD_NOT_FOUND: '充值卡密不存在',
   SOURCE_CARD_DISABLED: '充值卡密被禁用',

@@ -8,7 +8,9 @@ import { createT3Client } from '../src/index';
 
 const catalogue = JSON.parse(
   readFileSync(new URL('../../../spec/catalogue/t3.json', import.meta.url), 'utf8'),
-) as { endpoints: Array<{ name: string; family: string }> };
+) as {
+  endpoints: Array<{ name: string; family: string; variants?: Array<{ family: string; sdk: string[] }> }>;
+};
 
 /** Catalogue endpoints the TypeScript client does not call yet. */
 const PENDING = ['cloud_doc'];
@@ -36,6 +38,16 @@ describe('catalogue conformance', () => {
       if (typeof client[METHOD[name] ?? key] !== 'function') missing.push(`${name}: no method ${key}`);
     }
     expect(missing).toEqual([]);
+  });
+
+  it("every variant (the card routes called with an account) is a method named for t3sdk's call", () => {
+    const missing: string[] = [];
+    for (const e of catalogue.endpoints)
+      for (const v of e.variants ?? [])
+        for (const sdk of v.sdk)
+          if (typeof client[camel(sdk)] !== 'function') missing.push(`${e.name}: ${camel(sdk)}`);
+    expect(missing).toEqual([]);
+    expect(catalogue.endpoints.some((e) => e.variants?.length)).toBe(true);
   });
 
   it('PENDING lists only catalogue endpoints the client really lacks', () => {

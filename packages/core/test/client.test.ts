@@ -518,7 +518,7 @@ describe('login', () => {
 });
 
 describe('other T3 endpoints', () => {
-  it('heartbeat sends statecode (and kami), checks the clock', async () => {
+  it("heartbeat sends (kami and) statecode in the catalogue's order, checks the clock", async () => {
     const { transport, log } = fullServer();
     const c = client(transport.transport);
     await expect(c.heartbeat('sc123')).resolves.toMatchObject({ msg: '在线', time: T, date: DATE });
@@ -526,8 +526,8 @@ describe('other T3 endpoints', () => {
     expect(log.map((r) => r.params)).toEqual([
       [['statecode', 'sc123']],
       [
-        ['statecode', 'sc123'],
         ['kami', 'KM'],
+        ['statecode', 'sc123'],
       ],
     ]);
     expect(log.every((r) => r.signatureValid)).toBe(true);

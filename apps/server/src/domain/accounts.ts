@@ -36,26 +36,33 @@ const dummyHash = () => {
   return dummy;
 };
 
+/**
+ * The account if `pass` is its password (scrypt, constant-time), else 账号或密码错误 — the same
+ * answer, and the same work, for an account that does not exist. A disabled one is 账号被禁用.
+ */
+export async function authenticateIn(
+  storage: Storage,
+  app: AppRecord,
+  user: string,
+  pass: string,
+): Promise<UserRecord | Fail> {
+  const found = await storage.readUser(app.id, user);
+  const ok = await verifyPassword(pass, found?.passHash ?? (await dummyHash()));
+  if (!found || !ok) return fail('USER_LOGIN_FAILED');
+  return checkUser(found) ?? found;
+}
+
+/**
+ * A change decided on the account as it is when locked; `passHash` must still be the one the
+ * password was verified against (a password changed meanwhile refuses, as if it were wrong).
+ */
+export const sameAccount = (verified: UserRecord, now: UserRecord | undefined): now is UserRecord =>
+  now !== undefined && now.id === verified.id && now.passHash === verified.passHash;
+
 export function accountMethods(storage: Storage, ctx: DomainContext): AccountMethods {
   const { clock } = ctx;
-
-  /**
-   * The account if `pass` is its password (scrypt, constant-time), else 账号或密码错误 — the
-   * same answer, and the same work, for an account that does not exist.
-   */
-  async function authenticate(app: AppRecord, user: string, pass: string): Promise<UserRecord | Fail> {
-    const found = await storage.readUser(app.id, user);
-    const ok = await verifyPassword(pass, found?.passHash ?? (await dummyHash()));
-    if (!found || !ok) return fail('USER_LOGIN_FAILED');
-    return checkUser(found) ?? found;
-  }
-
-  /**
-   * A change decided on the account as it is when locked; `passHash` must still be the one the
-   * password was verified against (a password changed meanwhile refuses, as if it were wrong).
-   */
-  const sameAccount = (verified: UserRecord, now: UserRecord | undefined): now is UserRecord =>
-    now !== undefined && now.id === verified.id && now.passHash === verified.passHash;
+  const authenticate = (app: AppRecord, user: string, pass: string) =>
+    authenticateIn(storage, app, user, pass);
 
   return {
     async registerUser({ app, user, pass, email }) {

@@ -6,6 +6,7 @@ import { openDatabase } from '../store/index';
 import { createPostgresStorage } from '../store/postgres-storage';
 import type { Storage } from '../store/storage';
 import type { Database } from '../store/types';
+import { accountVariants } from './account-variants';
 import { accountMethods } from './accounts';
 import { adminServiceOver, LoginCounter } from './admin';
 import { AppCache, appsVersion, loadAdminApps, refreshApps, upsertApp } from './apps';
@@ -32,7 +33,7 @@ import {
   replayCheckApplies,
   variableWrite,
 } from './rules/index';
-import type { AppConfig, AppRecord, Fail, KamiService, ServiceOptions } from './types';
+import type { AppConfig, AppRecord, Credential, Fail, KamiService, ServiceOptions } from './types';
 
 export type KamiServiceHandle = KamiService & {
   close(): Promise<void>;
@@ -104,6 +105,12 @@ export function serviceOver(
   const { clock } = ctx;
   const counter = new LoginCounter();
   const admin = adminServiceOver(storage, ctx, apps, counter, configured);
+  const variants = accountVariants(storage, ctx);
+  /** Who may use the cloud variables: a valid card, or an account with its password and a term left. */
+  const holderRefusal = async (input: { app: AppRecord } & Credential): Promise<Fail | undefined> =>
+    'user' in input
+      ? variants.usable(input)
+      : checkUsableCard(await storage.readCard(input.app.id, input.kami), Math.floor(clock.now() / 1000));
   const counterTimer = setInterval(() => void admin.flushCounters().catch(() => {}), COUNTER_FLUSH_MS);
   counterTimer.unref();
   // Several processes may share a PostgreSQL database: an app changed through another one's
@@ -221,6 +228,7 @@ export function serviceOver(
     },
     unbind(input) {
       const { app, imei } = input;
+      if ('user' in input) return variants.unbind(input);
       const nowMs = clock.now();
       return storage.withCard<UnbindResult>(app.id, input.kami, (card) => {
         const d = decideUnbind(card, app, imei, nowMs);
@@ -240,16 +248,18 @@ export function serviceOver(
         return d.ok ? { value: { ok: true }, cards: [d.target, d.source] } : { value: d };
       });
     },
-    ipUnbind({ app, kami }) {
+    ipUnbind(input) {
+      if ('user' in input) return variants.ipUnbind(input);
       const nowMs = clock.now();
-      return storage.withCard<{ ok: true } | Fail>(app.id, kami, (card) => {
+      return storage.withCard<{ ok: true } | Fail>(input.app.id, input.kami, (card) => {
         const d = decideIpUnbind(card, nowMs);
         return d.ok ? { value: { ok: true }, change: { card: d.after } } : { value: d };
       });
     },
-    disableCard({ app, kami }) {
+    disableCard(input) {
+      if ('user' in input) return variants.disable(input);
       const nowMs = clock.now();
-      return storage.withCard<{ ok: true } | Fail>(app.id, kami, (card) => {
+      return storage.withCard<{ ok: true } | Fail>(input.app.id, input.kami, (card) => {
         const d = decideSelfDisable(card, nowMs);
         return d.ok ? { value: { ok: true }, change: { card: d.after, endSessions: true } } : { value: d };
       });
@@ -257,29 +267,33 @@ export function serviceOver(
     async getCore({ app, kami }) {
       return coreOf(await storage.readCard(app.id, kami));
     },
-    modifyCore({ app, kami, core }) {
+    modifyCore(input) {
+      if ('user' in input) return variants.modifyCore(input);
+      const { core } = input;
       const nowMs = clock.now();
-      return storage.withCard<{ ok: true } | Fail>(app.id, kami, (card) => {
+      return storage.withCard<{ ok: true } | Fail>(input.app.id, input.kami, (card) => {
         const d = decideModifyCore(card, core, nowMs);
         return d.ok ? { value: { ok: true }, change: { card: d.after } } : { value: d };
       });
     },
-    async getVariable({ app, kami, values }) {
+    async getVariable(input) {
+      const { app, values } = input;
       const found = findVariable(app, values);
       if ('error' in found) return found;
-      const refused = checkUsableCard(await storage.readCard(app.id, kami), Math.floor(clock.now() / 1000));
+      const refused = await holderRefusal(input);
       if (refused) return refused;
       const stored = found.variable.writable
         ? await storage.readVariable(app.id, found.variable.id)
         : undefined;
       return { ok: true, value: stored ?? found.variable.value };
     },
-    async modifyVariable({ app, kami, values }) {
+    async modifyVariable(input) {
+      const { app, values } = input;
       const found = findVariable(app, values);
       if ('error' in found) return found;
       const write = variableWrite(app, found.variable, values);
       if ('error' in write) return write;
-      const refused = checkUsableCard(await storage.readCard(app.id, kami), Math.floor(clock.now() / 1000));
+      const refused = await holderRefusal(input);
       if (refused) return refused;
       await storage.writeVariable(app.id, found.variable.id, write.value, clock.now());
       return { ok: true };

@@ -42,6 +42,12 @@ export interface AppRecord {
 
 export type Fail = { ok: false; error: T3MessageCode };
 
+/**
+ * Who a card-family call acts for: a card, or (t3sdk's *_user variants) an account by user name
+ * and password.
+ */
+export type Credential = { kami: string } | { user: string; pass: string };
+
 /** The success fields of a login reply, in the seed's order (code and safe_code added by HTTP). */
 export interface LoginBody {
   id: number | string;
@@ -100,7 +106,7 @@ export interface KamiService {
   }): Promise<{ ok: true; time: number; date: string } | Fail>;
   query(input: { app: AppRecord; kami: string }): Promise<{ ok: true; body: Record<string, unknown> } | Fail>;
   /** Clears the bound device (and IP), increments `change`, ends the card's sessions. */
-  unbind(input: { app: AppRecord; kami: string; imei: string }): Promise<{ ok: true; change: number } | Fail>;
+  unbind(input: { app: AppRecord; imei: string } & Credential): Promise<{ ok: true; change: number } | Fail>;
 
   // --- T3 account family (账号模式) -----------------------------------------------------------
   /** 账号已存在, or a new account with no time (it buys time by recharge). */
@@ -153,24 +159,23 @@ export interface KamiService {
    * both cards (a source is consumed at most once however many recharges race for it).
    */
   kamiRecharge(input: { app: AppRecord; target: string; source: string }): Promise<{ ok: true } | Fail>;
-  /** Clears the card's bound IP. */
-  ipUnbind(input: { app: AppRecord; kami: string }): Promise<{ ok: true } | Fail>;
-  /** The client disables its own card; its sessions end. */
-  disableCard(input: { app: AppRecord; kami: string }): Promise<{ ok: true } | Fail>;
+  /** Clears the card's (or account's) bound IP or region. */
+  ipUnbind(input: { app: AppRecord } & Credential): Promise<{ ok: true } | Fail>;
+  /** The client disables its own card (or account); its sessions end. */
+  disableCard(input: { app: AppRecord } & Credential): Promise<{ ok: true } | Fail>;
   getCore(input: { app: AppRecord; kami: string }): Promise<{ ok: true; core: string } | Fail>;
-  modifyCore(input: { app: AppRecord; kami: string; core: string }): Promise<{ ok: true } | Fail>;
-  /** 云变量: the variable's value (the client-written one, else the configured one), for a valid card. */
-  getVariable(input: {
-    app: AppRecord;
-    kami: string;
-    values: ReadonlyMap<string, string>;
-  }): Promise<{ ok: true; value: string } | Fail>;
-  /** Writes a client-writable variable, for a valid card. */
-  modifyVariable(input: {
-    app: AppRecord;
-    kami: string;
-    values: ReadonlyMap<string, string>;
-  }): Promise<{ ok: true } | Fail>;
+  modifyCore(input: { app: AppRecord; core: string } & Credential): Promise<{ ok: true } | Fail>;
+  /**
+   * 云变量: the variable's value (the client-written one, else the configured one), for a valid
+   * card or an account with a term left.
+   */
+  getVariable(
+    input: { app: AppRecord; values: ReadonlyMap<string, string> } & Credential,
+  ): Promise<{ ok: true; value: string } | Fail>;
+  /** Writes a client-writable variable, for a valid card or an account with a term left. */
+  modifyVariable(
+    input: { app: AppRecord; values: ReadonlyMap<string, string> } & Credential,
+  ): Promise<{ ok: true } | Fail>;
   /** Live card sessions of the app. */
   onlineCards(input: { app: AppRecord }): Promise<number>;
   /**

@@ -116,12 +116,24 @@ export class GuessThrottle {
 
 const NO_OP: Attempt = { done() {} };
 
-/** T3 routes whose answers tell a guesser something: card keys (login, query, unbind) and statecodes. */
+/**
+ * T3 routes whose answers tell a guesser something: every route that takes a card key (卡密不存在
+ * answers whether it exists), a statecode, or an account password (the *_user variants of the
+ * card routes included). Only failed attempts spend the budget.
+ */
 export const GUESSABLE_T3_ROUTES: ReadonlySet<string> = new Set([
   'login',
   'heartbeat',
+  'heartbeat_any',
   'query',
   'unbind',
+  'ip_unbind',
+  'disable',
+  'kami_recharge',
+  'get_kami_core',
+  'modify_core',
+  'get_variable',
+  'modify_variable',
   // Account passwords and statecodes (账号模式).
   'register',
   'user_login',

@@ -1,7 +1,8 @@
 // The account family (账号模式) of the T3 client: register, user_login (token and statecode
 // verified like a card login's), user_heartbeat, recharge, change_password, user_cancel,
-// get_user_core, online_user. Field names as t3sdk sends them.
-import { KamiResponseError, type KamiValidationError } from '../errors';
+// get_user_core, online_user, and the card calls made with an account (unbind_user …
+// modify_variable_by_user). Field names as t3sdk sends them.
+import { KamiResponseError, KamiValidationError } from '../errors';
 import { T3_SUCCESS_MESSAGES } from '../messages';
 import { requireFields } from '../t3/response';
 import { unixSeconds } from '../t3/time';
@@ -28,6 +29,31 @@ export interface AccountClient {
   getUserCore(user: string, pass: string, call?: CallOptions): Promise<CoreResult>;
   /** Accounts of the app with a live session. */
   onlineUser(call?: CallOptions): Promise<CountResult>;
+  // The card calls made with an account (t3sdk's *_user variants, on the card routes' 调用码).
+  /** 用户解绑设备: frees the account's bound device (counted toward the unbind limit). */
+  unbindUser(user: string, pass: string, imei: string, call?: CallOptions): Promise<MessageResult>;
+  /** 用户IP解绑: frees the account's bound IP or region. */
+  ipUnbindUser(user: string, pass: string, call?: CallOptions): Promise<MessageResult>;
+  /** 禁用用户: the account disables itself (its sessions end). */
+  disableUser(user: string, pass: string, call?: CallOptions): Promise<MessageResult>;
+  /** 修改用户核心数据 (read it back with {@link AccountClient.getUserCore}). */
+  modifyCoreByUser(user: string, pass: string, core: string, call?: CallOptions): Promise<MessageResult>;
+  /** 云变量 by account: the value of variable `valueid` (`valuename`, when not empty, must be its name). */
+  getVariableByUser(
+    user: string,
+    pass: string,
+    valueid: string,
+    valuename?: string,
+    call?: CallOptions,
+  ): Promise<{ value: string; raw: Record<string, unknown> }>;
+  /** Writes a client-writable variable, by account. */
+  modifyVariableByUser(
+    user: string,
+    pass: string,
+    valueid: string,
+    valuecontent: string,
+    call?: CallOptions,
+  ): Promise<MessageResult>;
 }
 
 export function buildAccountClient(
@@ -38,6 +64,15 @@ export function buildAccountClient(
   const maxSkew = options.maxClockSkewSeconds ?? DEFAULTS.maxClockSkewSeconds;
   const nowSeconds = () => unixSeconds(now());
   const message = (body: Record<string, unknown>): MessageResult => ({ msg: textField(body.msg), raw: body });
+  /** `user` and `pass`, checked, first in every account call's fields. */
+  const credentials = (user: string, pass: string): Array<[string, string]> => {
+    requireNonEmptyString('user', user);
+    requireNonEmptyString('pass', pass);
+    return [
+      ['user', user],
+      ['pass', pass],
+    ];
+  };
 
   return {
     async register(user, pass, email, call) {
@@ -181,6 +216,50 @@ export function buildAccountClient(
       if (!Number.isInteger(count))
         throw new KamiResponseError('RESPONSE_MISSING_FIELD', '响应数据缺少必要字段: msg');
       return { count, raw: body };
+    },
+
+    async unbindUser(user, pass, imei, call) {
+      validateImei(imei);
+      const params = [...credentials(user, pass), ['imei', imei] as [string, string]];
+      return message((await sendOk({ endpoint: 'unbind', params, idempotent: false, call })).body);
+    },
+
+    async ipUnbindUser(user, pass, call) {
+      const params = credentials(user, pass);
+      return message((await sendOk({ endpoint: 'ipUnbind', params, idempotent: true, call })).body);
+    },
+
+    async disableUser(user, pass, call) {
+      const params = credentials(user, pass);
+      return message((await sendOk({ endpoint: 'disable', params, idempotent: true, call })).body);
+    },
+
+    async modifyCoreByUser(user, pass, core, call) {
+      if (typeof core !== 'string') throw new KamiValidationError('core', 'core must be a string');
+      const params = [...credentials(user, pass), ['core', core] as [string, string]];
+      return message((await sendOk({ endpoint: 'modifyCore', params, idempotent: true, call })).body);
+    },
+
+    async getVariableByUser(user, pass, valueid, valuename = '', call) {
+      const params: Array<[string, string]> = [
+        ...credentials(user, pass),
+        ['valueid', valueid],
+        ['valuename', valuename],
+      ];
+      const { body } = await sendOk({ endpoint: 'getVariable', params, idempotent: true, call });
+      return { value: textField(body.msg ?? ''), raw: body };
+    },
+
+    async modifyVariableByUser(user, pass, valueid, valuecontent, call) {
+      requireNonEmptyString('valueid', valueid);
+      if (typeof valuecontent !== 'string')
+        throw new KamiValidationError('valuecontent', 'valuecontent must be a string');
+      const params: Array<[string, string]> = [
+        ...credentials(user, pass),
+        ['valueid', valueid],
+        ['valuecontent', valuecontent],
+      ];
+      return message((await sendOk({ endpoint: 'modifyVariable', params, idempotent: true, call })).body);
     },
   };
 }

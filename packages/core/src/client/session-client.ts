@@ -182,8 +182,13 @@ export function buildSessionClient(
 
     async heartbeat(statecode, call) {
       requireNonEmptyString('statecode', statecode);
-      const params: Array<[string, string]> = [['statecode', statecode]];
-      if (call?.kami) params.push(['kami', call.kami]);
+      // The catalogue's send order (t3sdk's): kami first, when given.
+      const params: Array<[string, string]> = call?.kami
+        ? [
+            ['kami', call.kami],
+            ['statecode', statecode],
+          ]
+        : [['statecode', statecode]];
       const { body } = await sendOk({ endpoint: 'heartbeat', params, idempotent: true, call });
       const f = requireFields(body, ['time']);
       checkClockSkew(f.time as number, nowSeconds(), maxSkew);

@@ -67,3 +67,61 @@ describe('card endpoints through the Node SDK', () => {
     await expect(client.getVariable(card, 'missing')).rejects.toMatchObject({ code: 'VARIABLE_NOT_FOUND' });
   });
 });
+
+describe('the card calls made with an account (t3sdk *_user variants)', () => {
+  it('unbindUser, ipUnbindUser, modifyCoreByUser, get/modifyVariableByUser, disableUser', async () => {
+    const s = await server();
+    const r = s.app.record.routes;
+    const client = clientFor(s, {
+      routes: {
+        ...s.clientOptions.routes,
+        register: r.register,
+        recharge: r.recharge,
+        userLogin: r.user_login,
+        getUserCore: r.get_user_core,
+      },
+    });
+    await client.register('variant-user', 'secret-1');
+    await client.recharge('variant-user', await s.mintCard({ type: 2 }));
+    await client.userLogin('variant-user', 'secret-1', 'DEV-1');
+    await expect(client.unbindUser('variant-user', 'secret-1', 'DEV-2')).rejects.toMatchObject({
+      code: 'DEVICE_MISMATCH',
+    });
+    await expect(client.unbindUser('variant-user', 'secret-1', 'DEV-1')).resolves.toMatchObject({
+      msg: '解绑成功',
+    });
+    await expect(client.unbindUser('variant-user', 'secret-1', 'DEV-1')).rejects.toMatchObject({
+      code: 'USER_NOT_BOUND',
+      serverMessage: '账号未绑定设备',
+    });
+    await client.userLogin('variant-user', 'secret-1', 'DEV-2');
+    await expect(client.ipUnbindUser('variant-user', 'secret-1')).resolves.toMatchObject({
+      msg: 'IP解绑成功',
+    });
+    await expect(client.ipUnbindUser('variant-user', 'secret-1')).rejects.toMatchObject({
+      code: 'USER_IP_NOT_BOUND',
+    });
+    await expect(client.modifyCoreByUser('variant-user', 'secret-1', '核心')).resolves.toMatchObject({
+      msg: '修改成功',
+    });
+    await expect(client.getUserCore('variant-user', 'secret-1')).resolves.toMatchObject({ core: '核心' });
+    await expect(
+      client.modifyVariableByUser('variant-user', 'secret-1', 'v', '账号写的'),
+    ).resolves.toMatchObject({
+      msg: '修改成功',
+    });
+    await expect(client.getVariableByUser('variant-user', 'secret-1', 'v', '变量')).resolves.toMatchObject({
+      value: '账号写的',
+    });
+    await expect(client.getVariableByUser('variant-user', 'wrong-pw', 'v')).rejects.toMatchObject({
+      code: 'USER_LOGIN_FAILED',
+    });
+    await expect(client.disableUser('variant-user', 'secret-1')).resolves.toMatchObject({ msg: '禁用成功' });
+    await expect(client.userLogin('variant-user', 'secret-1', 'DEV-2')).rejects.toMatchObject({
+      code: 'USER_DISABLED',
+    });
+    await expect(client.unbindUser('', 'secret-1', 'DEV-2')).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+  });
+});

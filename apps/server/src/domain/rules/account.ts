@@ -103,6 +103,19 @@ function hasTime(user: UserRecord, now: number): boolean {
   return user.expiresAt !== null && user.expiresAt > now;
 }
 
+/**
+ * Whether the account has a term to use at `now`: 账号未充值 before any recharge, 账号已到期 when
+ * its time ran out, 账号使用次数已达上限 when its count uses did. Login, and the cloud variables
+ * by account, refuse on it.
+ */
+export function userTermRefusal(user: UserRecord, now: number): Fail | undefined {
+  if (hasTime(user, now)) return undefined;
+  if (user.expiresAt === null && user.usesLeft === null) return fail('USER_NOT_RECHARGED');
+  if (user.usesLeft === null) return fail('USER_EXPIRED');
+  if (user.usesLeft <= 0) return fail('USER_USES_EXHAUSTED');
+  return undefined;
+}
+
 /** end_time and available of an account: by time when it has time left, else by its uses. */
 export function userValidity(user: UserRecord, now: number): { endTime: string; available: number } {
   if (hasTime(user, now) || user.usesLeft === null)
@@ -174,12 +187,9 @@ export function decideUserLogin(
   if (settings.machineCodeCheck && user.imei !== null && user.imei !== imei) return fail('DEVICE_MISMATCH');
   const ipRefusal = ipBindingRefusal(settings.ipBinding, user, ip, input.region);
   if (ipRefusal) return ipRefusal;
+  const termRefusal = userTermRefusal(user, now);
+  if (termRefusal) return termRefusal;
   const byTime = hasTime(user, now);
-  if (!byTime) {
-    if (user.expiresAt === null && user.usesLeft === null) return fail('USER_NOT_RECHARGED');
-    if (user.usesLeft === null) return fail('USER_EXPIRED');
-    if (user.usesLeft <= 0) return fail('USER_USES_EXHAUSTED');
-  }
   const binding = ipBindingOf(settings.ipBinding, ip, input.region);
   const after: UserRecord = {
     ...user,

@@ -4,6 +4,7 @@
 import { timingSafeEqualString } from '@kami-verify/core';
 import type { AppRecord, CardRecord, Fail } from '../types';
 import { checkExists, fail } from './card-state';
+import { unbindIp } from './unbind';
 
 type Values = ReadonlyMap<string, string>;
 const present = (value: string | undefined): value is string => value !== undefined && value !== '';
@@ -64,15 +65,14 @@ export function decideKamiRecharge(
   return fail('CARD_KIND_MISMATCH');
 }
 
-/** ip_unbind: clears the card's bound IP or region (卡密未绑定IP when it has neither). */
+/** ip_unbind of a card: 卡密不存在, 卡密被禁用, then {@link unbindIp} (卡密未绑定IP). */
 export function decideIpUnbind(
   card: CardRecord | undefined,
   nowMs: number,
 ): { ok: true; after: CardRecord } | Fail {
   const refused = checkExists(card);
   if (refused || !card) return refused ?? fail('CARD_NOT_FOUND');
-  if (card.boundIp === null && card.boundRegion === null) return fail('IP_NOT_BOUND');
-  return { ok: true, after: { ...card, boundIp: null, boundRegion: null, modifiedAt: nowMs } };
+  return unbindIp(card, nowMs, 'IP_NOT_BOUND');
 }
 
 /** disable (by the client): the card is disabled and its sessions end; a disabled card says 卡密被禁用. */
@@ -93,12 +93,10 @@ export function coreOf(card: CardRecord | undefined): { ok: true; core: string }
 }
 
 /** modify_core: 核心数据 up to the app's coreMaxBytes (数据长度超出限制). `core` may be empty. */
-export function coreFields(app: AppRecord, values: Values): { kami: string; core: string } | Fail {
-  const kami = values.get('kami');
-  if (!present(kami)) return fail('CARD_REQUIRED');
+export function coreValue(app: AppRecord, values: Values): { core: string } | Fail {
   const core = values.get('core') ?? '';
   if (new TextEncoder().encode(core).length > app.settings.coreMaxBytes) return fail('DATA_TOO_LONG');
-  return { kami, core };
+  return { core };
 }
 
 export function decideModifyCore(

@@ -15,13 +15,14 @@ export {
   userLoginFields,
   userPassFields,
   userRechargeFields,
+  userTermRefusal,
   userValidity,
 } from './account';
 export { decideDelete, decideDisable, decideExpiry, decideOperatorUnbind, type ExpiryRefusal } from './admin';
 export {
   autographField,
-  coreFields,
   coreOf,
+  coreValue,
   decideIpUnbind,
   decideKamiRecharge,
   decideModifyCore,
@@ -43,6 +44,7 @@ export {
   validity,
   wireId,
 } from './card-state';
+export { credentialFields } from './credential';
 export { checkHeartbeat, heartbeatOk } from './heartbeat';
 export { ipBindingOf, ipBindingRefusal } from './ip-binding';
 export { decideLogin, type LoginDecision, type LoginInput } from './login';
@@ -59,5 +61,5 @@ export {
   unbindFields,
   versionField,
 } from './requests';
-export { decideUnbind } from './unbind';
+export { decideUnbind, unbindDevice, unbindIp } from './unbind';
 export { checkUsableCard, findVariable, variableWrite } from './variables';

@@ -1,7 +1,8 @@
 // The request rules of the T3 family that come before any card is read: the app and endpoint
 // switches, and the fields each endpoint requires. HTTP decodes the fields and asks these.
-import type { AppRecord, Fail, T3RouteName } from '../types';
+import type { AppRecord, Credential, Fail, T3RouteName } from '../types';
 import { fail } from './card-state';
+import { credentialFields } from './credential';
 
 /** 程序未开启 / 接口未开启: checked first, before the timestamp and the signature (the hosted order). */
 export function endpointRefusal(app: AppRecord, route: T3RouteName): Fail | undefined {
@@ -28,12 +29,13 @@ export function loginFields(app: AppRecord, values: Values): { kami: string; ime
 }
 
 /** unbind: the card and the device it is bound to are both required. */
-export function unbindFields(values: Values): { kami: string; imei: string } | Fail {
-  const kami = values.get('kami');
+/** unbind: the card (or the account of unbind_user) and the device to unbind (机器码不可为空). */
+export function unbindFields(values: Values): { credential: Credential; imei: string } | Fail {
+  const credential = credentialFields(values);
+  if ('error' in credential) return credential;
   const imei = values.get('imei');
-  if (!present(kami)) return fail('CARD_REQUIRED');
   if (!present(imei)) return fail('DEVICE_REQUIRED');
-  return deviceRefusal(imei) ?? { kami, imei };
+  return deviceRefusal(imei) ?? { credential, imei };
 }
 
 export function cardField(values: Values): { kami: string } | Fail {
