@@ -111,6 +111,44 @@ ROWS = [
     Row("change_password", "change_password", (fx("user"), fx("pass"), fx("newPass"))),
     Row("user_login_old_password", "user_login", (fx("user"), fx("pass"), fx("imei"))),
     Row("user_login_new_password", "user_login", (fx("user"), fx("newPass"), fx("imei"))),
+    # --- the card calls with an account (the `_user` variants) ------------------------------
+    Row(
+        "get_variable_by_user",
+        "get_variable_by_user",
+        (fx("user"), fx("newPass"), fx("greetingId"), fx("greetingName")),
+    ),
+    Row(
+        "get_variable_by_user_wrong_password",
+        "get_variable_by_user",
+        (fx("user"), "wrong-password", fx("greetingId"), fx("greetingName")),
+    ),
+    Row(
+        "modify_variable_by_user",
+        "modify_variable_by_user",
+        (fx("user"), fx("newPass"), fx("counterId"), "43"),
+    ),
+    Row(
+        "modify_variable_by_user_read_only",
+        "modify_variable_by_user",
+        (fx("user"), fx("newPass"), fx("greetingId"), "x"),
+    ),
+    Row(
+        "get_variable_by_user_new",
+        "get_variable_by_user",
+        (fx("user"), fx("newPass"), fx("counterId"), "计数"),
+    ),
+    Row("modify_core_by_user", "modify_core_by_user", (fx("user"), fx("newPass"), fx("userCore"))),
+    Row(
+        "modify_core_by_user_too_long", "modify_core_by_user", (fx("user"), fx("newPass"), fx("tooLongCore"))
+    ),
+    Row("get_core_by_user_new", "get_core_by_user", (fx("user"), fx("newPass"))),
+    Row("ip_unbind_user", "ip_unbind_user", (fx("user"), fx("newPass"))),
+    Row("ip_unbind_user_again", "ip_unbind_user", (fx("user"), fx("newPass"))),
+    Row("unbind_user_other_device", "unbind_user", (fx("user"), fx("newPass"), fx("otherImei"))),
+    Row("unbind_user", "unbind_user", (fx("user"), fx("newPass"), fx("imei"))),
+    Row("unbind_user_again", "unbind_user", (fx("user"), fx("newPass"), fx("imei"))),
+    Row("disable_user", "disable_user", (fx("user"), fx("newPass"))),
+    Row("disable_user_again", "disable_user", (fx("user"), fx("newPass"))),
     Row("user_register_to_cancel", "user_register", (fx("cancelUser"), fx("pass"))),
     Row("user_cancel_wrong_password", "user_cancel", (fx("cancelUser"), "wrong-password")),
     Row("user_cancel", "user_cancel", (fx("cancelUser"), fx("pass"))),
