@@ -115,6 +115,15 @@ describe('every decryption failure is the same failure', () => {
   });
 });
 
+describe('the server codec', () => {
+  it("reads an empty field as '' (t3sdk's empty value) and a padded empty block as '' too", () => {
+    const rsa = createRsaServerCodec(rsaKey.privateKeyPkcs8Pem);
+    expect(rsa.decodeValue('')).toBe('');
+    expect(rsa.decodeValue(rsaEncryptValue('', pub))).toBe('');
+    expect(() => rsa.decodeValue('00')).toThrow(RsaDecryptError);
+  });
+});
+
 describe('maxEncodedLength: the longest encoding of a value of n bytes', () => {
   const rsa = createRsaServerCodec(rsaKey.privateKeyPkcs8Pem);
   const b64 = createAlphabetCodec('ZYXWVUTSRQPONMLKJIHGFEDCBAzyxwvutsrqponmlkjihgfedcba9876543210+/');

@@ -51,6 +51,8 @@ ROWS = [
     Row("login_unknown", "login", (UNKNOWN_CARD, fx("imei"))),
     Row("heartbeat", "heartbeat", (fx("card"), res("login", "statecode"))),
     Row("heartbeat_unknown_statecode", "heartbeat", (fx("card"), UNKNOWN_STATECODE)),
+    Row("get_cloud_doc", "get_cloud_doc", (res("login", "token"),)),
+    Row("get_cloud_doc_bad_token", "get_cloud_doc", ("f" * 32,)),
     Row("heartbeat_any", "heartbeat_any", (res("login", "statecode"),)),
     Row("heartbeat_any_unknown", "heartbeat_any", (UNKNOWN_STATECODE,)),
     Row("query_kami", "query_kami", (fx("card"),)),

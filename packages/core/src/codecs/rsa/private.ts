@@ -102,7 +102,8 @@ export function createRsaServerCodec(privateKeyPem: string): ServerCodec {
   const k = byteLength(key.n);
   return {
     mode: 'rsa',
-    decodeValue: (value) => rsaDecryptValue(value, key),
+    // The official clients (t3sdk) send an empty value as an empty field, not as a padded block.
+    decodeValue: (value) => (value === '' ? '' : rsaDecryptValue(value, key)),
     encodeResponse: (json) => rsaEncryptResponse(json, key),
     maxEncodedLength: (bytes) => rsaEncodedLength(bytes, k),
   };
