@@ -178,15 +178,15 @@ export class KamiValidationError extends KamiError {
   }
 }
 
+/** What the transport knows of an error reply: the body's `code`, the HTTP status, `Retry-After`. */
+export interface ApiErrorDetails {
+  serverCode?: string | number | undefined;
+  httpStatus: number;
+  retryAfterMs?: number | undefined;
+}
+
 /** Builds the typed error for a T3-family error body (`{code, msg}`). */
-export function t3ErrorFromMessage(
-  message: string,
-  details: {
-    serverCode?: string | number | undefined;
-    httpStatus: number;
-    retryAfterMs?: number | undefined;
-  },
-): KamiApiError {
+export function t3ErrorFromMessage(message: string, details: ApiErrorDetails): KamiApiError {
   return t3ErrorForCode(t3CodeForMessage(message), message, details);
 }
 
@@ -197,25 +197,14 @@ export function t3ErrorFromMessage(
 export function t3ErrorForCode(
   code: T3MessageCode | undefined,
   message: string,
-  details: {
-    serverCode?: string | number | undefined;
-    httpStatus: number;
-    retryAfterMs?: number | undefined;
-  },
+  details: ApiErrorDetails,
 ): KamiApiError {
   if (code === 'RATE_LIMITED' || details.httpStatus === 429) return new KamiRateLimitError(message, details);
   return new KamiApiError(code ?? 'UNKNOWN_SERVER_ERROR', message, details);
 }
 
 /** Builds the typed error for a potatocloud envelope whose `code` is not 200. */
-export function potatoErrorFromEnvelope(
-  message: string,
-  details: {
-    serverCode?: string | number | undefined;
-    httpStatus: number;
-    retryAfterMs?: number | undefined;
-  },
-): KamiApiError {
+export function potatoErrorFromEnvelope(message: string, details: ApiErrorDetails): KamiApiError {
   const known = potatoCodeForMessage(message);
   if (known === 'RATE_LIMITED' || details.httpStatus === 429) return new KamiRateLimitError(message, details);
   const numeric = Number(details.serverCode);

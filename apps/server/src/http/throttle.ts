@@ -7,8 +7,10 @@
 // - On PostgreSQL the failures are also counted in the database (store/attempts.ts), so several
 //   processes share one budget and a restart does not reset it. Only IPs that already failed in
 //   the window pay that round trip; the first attempt of a fresh IP on each process is local.
+
 import type { ThrottleConfig } from '../config/types';
 import type { Clock } from '../domain/types';
+import { T3_CATALOGUE } from '../schema/t3-catalogue';
 import type { AttemptStore } from '../store/attempts';
 
 /** Bounds memory under an address-spraying attack; the oldest entries are evicted first. */
@@ -116,35 +118,30 @@ export class GuessThrottle {
 
 const NO_OP: Attempt = { done() {} };
 
-/**
- * T3 routes whose answers tell a guesser something: every route that takes a card key (卡密不存在
- * answers whether it exists), a statecode, or an account password (the *_user variants of the
- * card routes included). Only failed attempts spend the budget.
- */
-export const GUESSABLE_T3_ROUTES: ReadonlySet<string> = new Set([
-  'login',
-  'heartbeat',
-  'heartbeat_any',
-  'query',
-  'unbind',
-  'ip_unbind',
-  'disable',
-  'kami_recharge',
-  'get_kami_core',
-  'modify_core',
-  'get_variable',
-  'modify_variable',
-  // Account passwords and statecodes (账号模式).
-  'register',
-  'user_login',
-  'user_heartbeat',
-  'recharge',
-  'change_password',
-  'user_cancel',
-  'get_user_core',
-  // Login tokens (cloud_doc).
-  'cloud_doc',
+/** Request fields a guesser could probe: card keys, statecodes, passwords, login tokens. */
+const SECRET_FIELDS: ReadonlySet<string> = new Set([
+  'kami',
+  'target_kami',
+  'source_kami',
+  'card',
+  'statecode',
+  'pass',
+  'oldpass',
+  'token',
 ]);
+
+/**
+ * T3 routes whose answers tell a guesser something: every catalogue endpoint that takes one of
+ * SECRET_FIELDS, in its own request or a variant's (卡密不存在 answers whether a card exists,
+ * 账号或密码错误 whether a password is right). Only failed attempts spend the budget.
+ */
+export const GUESSABLE_T3_ROUTES: ReadonlySet<string> = new Set(
+  T3_CATALOGUE.endpoints
+    .filter((e) =>
+      [...e.request, ...(e.variants ?? []).flatMap((v) => v.request)].some((f) => SECRET_FIELDS.has(f.name)),
+    )
+    .map((e) => e.name),
+);
 
 /**
  * Routes where every attempt spends the budget, not only a failed one: each registration creates

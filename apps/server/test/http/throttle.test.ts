@@ -1,8 +1,10 @@
 // The guess throttle: every route that can be used to guess a secret is limited per client IP,
 // a burst of simultaneous guesses is not evaluated past the limit, and on PostgreSQL server
 // instances share one budget (and keep it across a restart).
+
 import { POTATO_MESSAGES, T3_MESSAGES } from '@kami-verify/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GUESSABLE_T3_ROUTES } from '../../src/http/throttle';
 import { startTestServer, type TestServer } from '../../src/testing';
 import { freshPostgres, POSTGRES_ADMIN_URL, type TestDatabase, testDatabase } from './db';
 import { clientFor, potato, t3 } from './helpers';
@@ -206,5 +208,34 @@ describe.skipIf(!POSTGRES_ADMIN_URL)('guess throttle shared on PostgreSQL', () =
       await Promise.all([a.close(), b.close()]);
       await db.drop();
     }
+  });
+});
+
+describe('which T3 routes are throttled', () => {
+  it('every route taking a card key, statecode, password or login token; none of the public ones', () => {
+    expect([...GUESSABLE_T3_ROUTES].sort()).toEqual(
+      [
+        'login',
+        'heartbeat',
+        'heartbeat_any',
+        'query',
+        'unbind',
+        'ip_unbind',
+        'disable',
+        'kami_recharge',
+        'get_kami_core',
+        'modify_core',
+        'get_variable',
+        'modify_variable',
+        'cloud_doc',
+        'register',
+        'user_login',
+        'user_heartbeat',
+        'recharge',
+        'change_password',
+        'user_cancel',
+        'get_user_core',
+      ].sort(),
+    );
   });
 });
