@@ -152,6 +152,39 @@ func TestRepliesTheServerMightSend(t *testing.T) {
 	mustCode(t, err, CodeResponseMissingField)
 }
 
+func TestQueryLineFieldsOnlyWhenSent(t *testing.T) {
+	var mu sync.Mutex
+	var body map[string]any
+	f := newFakeT3(t, func(string, int, url.Values) (int, map[string]any, http.Header) {
+		mu.Lock()
+		defer mu.Unlock()
+		return 200, body, nil
+	})
+	c := f.client(t, WithMaxRetries(0))
+	query := func(b map[string]any) *QueryResult {
+		mu.Lock()
+		body = b
+		mu.Unlock()
+		q, err := c.Query(context.Background(), "CARD")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return q
+	}
+	q := query(map[string]any{"code": 200, "id": 1, "line": 2, "line_time": "2026-11-27 13:00:00"})
+	if q.Line == nil || *q.Line != 2 || q.LineTime == nil || *q.LineTime != "2026-11-27 13:00:00" {
+		t.Fatalf("sent: %+v", q)
+	}
+	q = query(map[string]any{"code": 200, "id": 1, "line": "0", "line_time": ""})
+	if q.Line == nil || *q.Line != 0 || q.LineTime == nil || *q.LineTime != "" {
+		t.Fatalf("none online: %+v", q)
+	}
+	q = query(map[string]any{"code": 200, "id": 1})
+	if q.Line != nil || q.LineTime != nil {
+		t.Fatalf("not sent: %+v", q)
+	}
+}
+
 func TestDecodeT3Body(t *testing.T) {
 	alpha, _ := newAlphabetCodec("ABCDEFGHIJKLMNOPQRSTUVWXYZabcd{fghijklmnopqrstuvwx}z0123456789+/")
 	for name, c := range map[string]struct {

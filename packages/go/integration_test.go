@@ -48,6 +48,12 @@ func TestIntegrationEveryEncoding(t *testing.T) {
 			if err != nil || q.Raw["code"] == nil {
 				t.Fatalf("query %+v %v", q, err)
 			}
+			if q.Line == nil || *q.Line != 1 || q.LineTime == nil || len(*q.LineTime) != len("2006-01-02 15:04:05") {
+				t.Fatalf("query line %+v", q)
+			}
+			if u, err := c.Query(ctx, srv.card(nil)); err != nil || u.Line == nil || *u.Line != 0 || u.LineTime == nil || *u.LineTime != "" {
+				t.Fatalf("unused card's line %+v %v", u, err)
+			}
 			if _, err := c.Notice(ctx); err != nil {
 				t.Fatal(err)
 			}

@@ -155,6 +155,24 @@ func fieldFloat(v any) (float64, bool) {
 }
 
 // fieldInt is a numeric field truncated to an integer, 0 when absent or not numeric.
+// optionalInt is fieldInt for a field that may be absent: nil when the server did not send it.
+func optionalInt(v any) *int {
+	if v == nil {
+		return nil
+	}
+	n := int(fieldInt(v))
+	return &n
+}
+
+// optionalText is fieldText for a field that may be absent: nil when the server did not send it.
+func optionalText(v any) *string {
+	if v == nil {
+		return nil
+	}
+	s := fieldText(v)
+	return &s
+}
+
 func fieldInt(v any) int64 {
 	f, ok := fieldFloat(v)
 	if !ok || f > math.MaxInt64 || f < math.MinInt64 {

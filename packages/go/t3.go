@@ -56,6 +56,8 @@ type QueryResult struct {
 	EndTime   string         // expiry, YYYY-MM-DD HH:mm:ss Beijing time
 	Amount    string         // duration text
 	Available int64          // seconds (or uses) left
+	Line      *int           // sessions of the card online now; nil when the server does not send line
+	LineTime  *string        // when one was last seen, YYYY-MM-DD HH:mm:ss Beijing ("" when none); nil when not sent
 	Raw       map[string]any // the decoded reply
 }
 
@@ -217,7 +219,8 @@ func (c *Client) Query(ctx context.Context, card string) (*QueryResult, error) {
 	b := r.Fields
 	return &QueryResult{
 		ID: fieldText(b["id"]), State: b["state"], Use: b["use"], UseTime: b["use_time"],
-		EndTime: fieldText(b["end_time"]), Amount: fieldText(b["amount"]), Available: fieldInt(b["available"]), Raw: b,
+		EndTime: fieldText(b["end_time"]), Amount: fieldText(b["amount"]), Available: fieldInt(b["available"]),
+		Line: optionalInt(b["line"]), LineTime: optionalText(b["line_time"]), Raw: b,
 	}, nil
 }
 

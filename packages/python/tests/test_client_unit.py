@@ -132,6 +132,18 @@ def test_idempotent_calls_retry_over_all_hosts_honouring_retry_after(monkeypatch
     assert len(sleeps) == 1 and 0.25 <= sleeps[0] <= 0.5  # no Retry-After: jittered backoff
 
 
+def test_query_reports_line_and_line_time_only_when_the_server_sends_them() -> None:
+    body = {"code": 200, "id": 1, "amount": "1天", "line": 2, "line_time": "2026-11-27 13:00:00"}
+    result = client(Recorder(lambda request: httpx.Response(200, json=body))).query("CARD")
+    assert (result.line, result.line_time) == (2, "2026-11-27 13:00:00")
+    body = {"code": 200, "id": 1, "amount": "1天", "line": "0", "line_time": ""}
+    result = client(Recorder(lambda request: httpx.Response(200, json=body))).query("CARD")
+    assert (result.line, result.line_time) == (0, "")
+    body = {"code": 200, "id": 1, "amount": "1天"}
+    result = client(Recorder(lambda request: httpx.Response(200, json=body))).query("CARD")
+    assert (result.line, result.line_time) == (None, None)
+
+
 def test_idempotent_call_gives_up_after_max_retries_with_the_last_error() -> None:
     fake = Recorder(refuse)
     with pytest.raises(KamiConnectionError) as raised:

@@ -27,6 +27,9 @@ def test_the_whole_t3_family_in_each_encoding(any_server: TestServer) -> None:
     assert client.heartbeat(login.statecode, kami=card).time > 0
     query = client.query(card)
     assert query.end_time == login.end_time and query.amount == login.amount
+    assert query.line == 1 and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", query.line_time or "")
+    unused = client.query(any_server.card())
+    assert (unused.line, unused.line_time) == (0, "")
     assert isinstance(client.notice().msg, str)
     assert client.version().version
     assert client.check_update(client.version().version).latest

@@ -25,7 +25,7 @@ from ._results import (
     VersionResult,
 )
 from ._token import check_clock_skew, check_safe_code, verify_login_token
-from ._wire import Body, HttpResponse, is_success, number, raise_t3_error, require, text
+from ._wire import Body, HttpResponse, is_success, number, raise_t3_error, require, text, whole
 
 
 @dataclass(frozen=True)
@@ -167,6 +167,8 @@ def parse_query(reply: Reply) -> QueryResult:
         end_time=None if body.get("end_time") is None else text(body["end_time"]),
         amount=None if body.get("amount") is None else text(body["amount"]),
         available=None if body.get("available") is None else number(body["available"]),
+        line=None if body.get("line") is None else whole(body["line"]),
+        line_time=None if body.get("line_time") is None else text(body["line_time"]),
         raw=body,
     )
 

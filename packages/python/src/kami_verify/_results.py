@@ -72,6 +72,11 @@ class QueryResult:
     end_time: Optional[str]
     amount: Optional[str]
     available: Optional[float]
+    #: Sessions of the card online now (``line``); None when the server does not report it.
+    line: Optional[int] = None
+    #: When an online session was last seen (``line_time``, Beijing ``YYYY-MM-DD HH:mm:ss``;
+    #: ``''`` when none is online); None when the server does not report it.
+    line_time: Optional[str] = None
     raw: Raw = field(default_factory=dict, repr=False)
 
 

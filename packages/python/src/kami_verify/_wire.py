@@ -157,6 +157,12 @@ def text(value: Any) -> str:
     return str(value)
 
 
+def whole(value: Any) -> int:
+    """A count field as an int, truncated (``0`` when not a finite number)."""
+    n = number(value)
+    return int(n) if math.isfinite(n) else 0
+
+
 def number(value: Any) -> float:
     """A field as a number (``nan`` when not numeric)."""
     if isinstance(value, bool):

@@ -1,5 +1,8 @@
 package dev.kamiverify;
 
+import java.util.Optional;
+import java.util.OptionalLong;
+
 /**
  * The reply of every call but the logins: the server's {@code msg} plus typed accessors for each
  * endpoint's fields (each accessor says which calls fill it). Immutable.
@@ -68,6 +71,19 @@ public final class Result {
 
   /** query: seconds (or uses) left. */
   public long available() { return Json.longValue(reply.get("available")); }
+
+  /** query: sessions of the card online now ({@code line}); empty when the server does not send it. */
+  public OptionalLong line() {
+    return reply.has("line") ? OptionalLong.of(Json.longValue(reply.get("line"))) : OptionalLong.empty();
+  }
+
+  /**
+   * query: when an online session was last seen ({@code line_time}, yyyy-MM-dd HH:mm:ss Beijing; ""
+   * when none is online); empty when the server does not send it.
+   */
+  public Optional<String> lineTime() {
+    return reply.has("line_time") ? Optional.of(reply.text("line_time")) : Optional.empty();
+  }
 
   /** The whole decoded reply. */
   public Reply raw() { return reply; }

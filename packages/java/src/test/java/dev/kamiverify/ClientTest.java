@@ -10,6 +10,8 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 /** Client rules with a scripted transport: failover, retries, decoding, validation. */
@@ -64,6 +66,24 @@ class ClientTest {
     assertEquals("http://a.invalid/n", r.url);
     String body = new String(r.body);
     assertTrue(body.matches("t=\\d+&s=[0-9a-f]{32}"), body);
+  }
+
+  static Result queryReplying(String json) {
+    FakeTransport t = new FakeTransport(r -> FakeTransport.json(200, json));
+    return client(t).route(Endpoint.QUERY, "/q").build().query("CARD");
+  }
+
+  @Test
+  void queryReportsLineAndLineTimeOnlyWhenSent() {
+    Result sent = queryReplying("{\"code\":200,\"id\":1,\"line\":2,\"line_time\":\"2026-11-27 13:00:00\"}");
+    assertEquals(OptionalLong.of(2), sent.line());
+    assertEquals(Optional.of("2026-11-27 13:00:00"), sent.lineTime());
+    Result none = queryReplying("{\"code\":200,\"id\":1,\"line\":\"0\",\"line_time\":\"\"}");
+    assertEquals(OptionalLong.of(0), none.line());
+    assertEquals(Optional.of(""), none.lineTime());
+    Result absent = queryReplying("{\"code\":200,\"id\":1}");
+    assertEquals(OptionalLong.empty(), absent.line());
+    assertEquals(Optional.empty(), absent.lineTime());
   }
 
   @Test
