@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as core from '../src';
 import { DEFAULTS, KamiValidationError, T3_ENDPOINTS, validateImei } from '../src';
@@ -111,35 +112,12 @@ describe('public API', () => {
     expect(DEFAULTS).toEqual({ timeoutMs: 10_000, maxRetries: 2, maxClockSkewSeconds: 5, successCode: 200 });
   });
 
-  it('T3_ENDPOINTS', () => {
-    expect([...T3_ENDPOINTS]).toEqual([
-      'login',
-      'heartbeat',
-      'query',
-      'unbind',
-      'notice',
-      'version',
-      'checkUpdate',
-      'kamiRecharge',
-      'ipUnbind',
-      'disable',
-      'getKamiCore',
-      'modifyCore',
-      'heartbeatAny',
-      'onlineKami',
-      'appSign',
-      'register',
-      'userLogin',
-      'userHeartbeat',
-      'changePassword',
-      'userCancel',
-      'recharge',
-      'getUserCore',
-      'onlineUser',
-      'getVariable',
-      'modifyVariable',
-      'cloudDoc',
-    ]);
+  it('T3_ENDPOINTS: one camelCase route key per catalogue endpoint', () => {
+    const catalogue = JSON.parse(
+      readFileSync(new URL('../../../spec/catalogue/t3.json', import.meta.url), 'utf8'),
+    ) as { endpoints: Array<{ name: string }> };
+    const camel = (name: string) => name.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+    expect([...T3_ENDPOINTS].sort()).toEqual(catalogue.endpoints.map((e) => camel(e.name)).sort());
   });
 
   it('validateImei', () => {

@@ -645,25 +645,15 @@ export class EmbeddedStorage implements Storage {
 
   /** Runs `fn` with no operation in between, everything written first; reloads the caches after. */
   private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    await this.ready();
-    let release!: () => void;
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
-    while (this.gate) await this.gate.catch(() => {});
-    this.gate = gate;
-    try {
-      while (this.flushing || !this.current.empty || this.sessions.renewals.size > 0) {
-        if (this.flushing) await this.flushing.catch(() => {});
-        else await this.flushNow().catch(() => {});
+    return this.gated(async () => {
+      try {
+        return await fn();
+      } finally {
+        // Still inside the gate: no operation sees the caches between the change and the reset.
+        this.tokens.clear();
+        this.cards.clear();
+        this.needsReload = true;
       }
-      return await fn();
-    } finally {
-      this.tokens.clear();
-      this.cards.clear();
-      this.needsReload = true;
-      this.gate = undefined;
-      release();
-    }
+    });
   }
 }
