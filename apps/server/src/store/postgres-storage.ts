@@ -5,6 +5,7 @@
 // The per-process card cache only supplies guesses for those guards.
 import { LRUCache } from 'lru-cache';
 import { postgresAttempts } from './attempts';
+import { Coalescer } from './coalescer';
 import type { CardRecord } from './records';
 import { firstUseInDatabase } from './seen-signatures';
 import { findPotatoUser, findUserToken, saveUserToken, sweepUserTokens } from './sql/accounts';
@@ -19,9 +20,11 @@ import {
   selectAdminCards,
   selectSessions,
 } from './sql/admin';
-import { CARD_COLUMNS, type CardRow, cardColumns, num, numOrNull, toCardRecord } from './sql/card-rows';
-import { type CardWrites, writeCardChangeOrReread, writeCardChanges } from './sql/card-writes';
+import { CARD_COLUMNS, type CardRow, num, numOrNull, toCardRecord } from './sql/card-rows';
+import { type GuardedCardWrite, type GuardedWrite, writeGuardedBatch } from './sql/card-write-batch';
+import { type CardWrites, writeCardChanges } from './sql/card-writes';
 import { insertCardRows, insertUniformCardRows, listCardRows, selectCard } from './sql/cards';
+import { type SessionCardQuery, selectSessionCards } from './sql/session-cards';
 import { selectCardSessionByToken, selectUserSessionByToken } from './sql/session-tokens';
 import {
   cardRecharged,
@@ -36,7 +39,7 @@ import {
 } from './sql/users';
 import { readVariable, writeVariable } from './sql/variables';
 import type { CardChange, Storage } from './storage';
-import type { Database, Queryable } from './types';
+import { type Database, DatabaseUnavailableError, type Queryable } from './types';
 
 /** The statement parts for one card's change (see sql/card-writes.ts). */
 export function writesOf(card: CardRecord, change: CardChange, nowMs: number): CardWrites {
@@ -91,12 +94,54 @@ function versioned(row: (CardRow & { version: string }) | null | undefined): See
   return row ? { card: toCardRecord(row), version: row.version } : { card: undefined };
 }
 
+/** How the adapter gathers operations into statements (store/coalescer.ts). */
+export interface BatchingOptions {
+  /** Batched statements running at once; default KAMI_PG_BATCH_IN_FLIGHT, else 2. */
+  maxInFlight?: number;
+  /** Operations per statement at most; default 256. 1 turns batching off. */
+  maxBatch?: number;
+}
+
+function batching(options: BatchingOptions = {}, env: NodeJS.ProcessEnv = process.env) {
+  const fromEnv = Number(env.KAMI_PG_BATCH_IN_FLIGHT);
+  return {
+    maxInFlight: options.maxInFlight ?? (Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 2),
+    maxBatch: options.maxBatch ?? 256,
+  };
+}
+
+/**
+ * Guarded card writes, gathered into one statement per batch (sql/card-write-batch.ts). A batch
+ * that fails as a whole for another reason than the database being away (a deadlock with another
+ * process's batch, say) is written again card by card, so each write gets its own answer.
+ */
+function guardedWrites(db: Database, options?: BatchingOptions): Coalescer<GuardedCardWrite, GuardedWrite> {
+  return new Coalescer(
+    async (items) => {
+      try {
+        return await writeGuardedBatch(db, items);
+      } catch (error) {
+        if (items.length === 1 || error instanceof DatabaseUnavailableError) throw error;
+        return Promise.all(
+          items.map(async (item) => (await writeGuardedBatch(db, [item]))[0] as GuardedWrite),
+        );
+      }
+    },
+    { ...batching(options), key: (w) => w.guard.id },
+  );
+}
+
 export function createPostgresStorage(
   db: Database,
   clock: { now(): number },
-  options: { cardCacheSize?: number } = {},
+  options: { cardCacheSize?: number; batching?: BatchingOptions } = {},
 ): Storage {
   const renewals = new RenewalBatch(db);
+  const writes = guardedWrites(db, options.batching);
+  const sessionCards = new Coalescer(
+    (queries: SessionCardQuery[]) => selectSessionCards(db, queries),
+    batching(options.batching),
+  );
   const attempts = postgresAttempts(db);
   const cards = new LRUCache<string, Seen>({ max: Math.max(1, options.cardCacheSize ?? cardCacheSize()) });
   const cacheOn = (options.cardCacheSize ?? cardCacheSize()) > 0;
@@ -134,12 +179,7 @@ export function createPostgresStorage(
         // logins holding the card FOR KEY SHARE (guarded writes) and keeps new ones out, and the
         // write then runs with a snapshot taken after them. Rare (unbind, delete): kept locked.
         if (change.endSessions) break;
-        const write = await writeCardChangeOrReread(
-          db,
-          card,
-          writesOf(card, change, clock.now()),
-          seen.version,
-        );
+        const write = await writes.submit({ guard: card, version: seen.version, change, nowMs: clock.now() });
         if (write.passed) {
           remember(key, { card: change.card ?? card, version: write.version ?? seen.version });
           return value;
@@ -192,16 +232,12 @@ export function createPostgresStorage(
     async renewSession({ appId, statecode, expiresAt, refusal }) {
       // Answered from current data (a kick or a disable on any process is seen at once), decided
       // by the heartbeat rule itself; only the renewal is written behind, in batches.
-      const res = await db.query<CardRow & { session_expires_at: unknown }>(
-        `SELECT s.expires_at AS session_expires_at, ${cardColumns('c')}
-         FROM sessions s JOIN cards c ON c.id = s.card_id
-         WHERE s.statecode = $1 AND s.app_id = $2`,
-        [statecode, appId],
-      );
-      const row = res.rows[0];
+      const row = await sessionCards.submit({ appId, statecode });
       // A renewal of ours not yet written counts: the session lives until then.
-      const known = row ? Math.max(num(row.session_expires_at), renewals.pending(statecode)) : 0;
-      const refused = row ? refusal({ expiresAt: known }, toCardRecord(row)) : refusal(undefined, undefined);
+      const known = row ? Math.max(num(row.sessionExpiresAt), renewals.pending(statecode)) : 0;
+      const refused = row
+        ? refusal({ expiresAt: known }, toCardRecord(row.card))
+        : refusal(undefined, undefined);
       if (!refused) renewals.add(statecode, expiresAt);
       return refused;
     },

@@ -1,13 +1,14 @@
-// The PostgreSQL adapter's optimistic write (store/sql/card-writes.ts writeCardChangeIf): it
-// writes only while the card row still holds the state the rule decided on, and a guarded
-// session start waits for a change that holds the card FOR UPDATE (an unbind ending sessions)
-// and then refuses, so no session outlives the end it raced.
+// The PostgreSQL adapter's optimistic writes (store/sql/card-write-batch.ts): each card's write
+// happens only while its row still holds the state the rule decided on, a guarded session start
+// waits for a change that holds the card FOR UPDATE (an unbind ending sessions) and then refuses,
+// so no session outlives the end it raced, and in a batch every card's guard decides for that
+// card alone.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createKamiService, type KamiServiceHandle } from '../../src/domain/index';
 import type { AppRecord, CardRecord } from '../../src/domain/types';
-import { writeCardChangeIf } from '../../src/store/sql/card-writes';
-import type { SessionRecord } from '../../src/store/storage';
+import { type GuardedCardWrite, writeGuardedBatch } from '../../src/store/sql/card-write-batch';
+import type { CardChange, SessionRecord } from '../../src/store/storage';
 import { ADMIN_URL, createTestDatabase, newClock, PG_SKIP_NOTE } from './harness';
 
 describe.skipIf(!ADMIN_URL)(`guarded card writes [postgres]${PG_SKIP_NOTE}`, () => {
@@ -26,6 +27,8 @@ describe.skipIf(!ADMIN_URL)(`guarded card writes [postgres]${PG_SKIP_NOTE}`, () 
   });
   const sessionExists = async (statecode: string) =>
     (await service.db.query('SELECT 1 FROM sessions WHERE statecode = $1', [statecode])).rowCount === 1;
+  const write = (guard: CardRecord, change: GuardedCardWrite['change']) =>
+    writeGuardedBatch(service.db, [{ guard, change, nowMs: clock.now() }]).then(([w]) => w!.passed);
   const read = async (cardStr: string) => (await service.getCard({ app, cardStr }))!;
   const login = async (cardStr: string, imei: string) =>
     expect((await service.login({ app, kami: cardStr, imei, ip: '127.0.0.1' })).ok).toBe(true);
@@ -54,7 +57,7 @@ describe.skipIf(!ADMIN_URL)(`guarded card writes [postgres]${PG_SKIP_NOTE}`, () 
     const card = await service.mintCard({ app, card: { kind: 'time', type: 2 } });
     const s = session(card);
     const after = { ...card, imei: 'DEVICE-1', modifiedAt: card.modifiedAt + 1 };
-    expect(await writeCardChangeIf(service.db, card, { cards: [after], sessions: [s] })).toBe(true);
+    expect(await write(card, { card: after, session: s })).toBe(true);
     expect((await read(card.cardStr)).imei).toBe('DEVICE-1');
     expect(await sessionExists(s.statecode)).toBe(true);
   });
@@ -64,7 +67,7 @@ describe.skipIf(!ADMIN_URL)(`guarded card writes [postgres]${PG_SKIP_NOTE}`, () 
     await login(card.cardStr, 'DEVICE-2');
     const s = session(card);
     const after = { ...card, imei: 'DEVICE-1' };
-    expect(await writeCardChangeIf(service.db, card, { cards: [after], sessions: [s] })).toBe(false);
+    expect(await write(card, { card: after, session: s })).toBe(false);
     expect((await read(card.cardStr)).imei).toBe('DEVICE-2');
     expect(await sessionExists(s.statecode)).toBe(false);
   });
@@ -73,7 +76,7 @@ describe.skipIf(!ADMIN_URL)(`guarded card writes [postgres]${PG_SKIP_NOTE}`, () 
     const card = await boundCard();
     await service.setCardDisabled({ app, cardStr: card.cardStr, disabled: true });
     const s = session(card);
-    expect(await writeCardChangeIf(service.db, card, { sessions: [s] })).toBe(false);
+    expect(await write(card, { session: s })).toBe(false);
     expect(await sessionExists(s.statecode)).toBe(false);
   });
 
@@ -85,7 +88,7 @@ describe.skipIf(!ADMIN_URL)(`guarded card writes [postgres]${PG_SKIP_NOTE}`, () 
       await unbind.query('BEGIN');
       await unbind.query('SELECT 1 FROM cards WHERE id = $1 FOR UPDATE', [card.id]);
       const s = session(card);
-      const write = writeCardChangeIf(service.db, card, { sessions: [s] });
+      const pending = write(card, { session: s });
       // The unbind's sessions end; the card changes; then it commits while the login waits.
       await unbind.query('DELETE FROM sessions WHERE card_id = $1', [card.id]);
       await unbind.query(
@@ -93,11 +96,85 @@ describe.skipIf(!ADMIN_URL)(`guarded card writes [postgres]${PG_SKIP_NOTE}`, () 
         [card.id],
       );
       await unbind.query('COMMIT');
-      expect(await write).toBe(false);
+      expect(await pending).toBe(false);
       expect(await sessionExists(s.statecode)).toBe(false);
     } finally {
       await unbind.end();
     }
+  });
+
+  describe('many cards in one statement', () => {
+    const liveSessions = async (cardId: string) =>
+      (
+        await service.db.query<{ statecode: string }>(
+          'SELECT statecode FROM sessions WHERE card_id = $1 AND expires_at > $2',
+          [cardId, clock.now()],
+        )
+      ).rows.map((r) => r.statecode);
+
+    it("each card's guard decides for that card alone, and a failed one brings its current row", async () => {
+      const kept = await boundCard();
+      const moved = await boundCard();
+      const counted = await service.mintCard({ app, card: { kind: 'count', uses: 5 } });
+      await service.setCardDisabled({ app, cardStr: moved.cardStr, disabled: true });
+      const used = { ...counted, usesLeft: 4, modifiedAt: counted.modifiedAt + 1 };
+      const [a, b, c] = [session(kept), session(moved), session(counted)];
+      const results = await writeGuardedBatch(service.db, [
+        { guard: kept, change: { session: a }, nowMs: clock.now() },
+        { guard: moved, change: { session: b }, nowMs: clock.now() },
+        { guard: counted, change: { card: used, session: c }, nowMs: clock.now() },
+      ]);
+      expect(results.map((r) => r.passed)).toEqual([true, false, true]);
+      expect(results[1]?.current?.disabled).toBe(true);
+      expect(results[2]?.version).toMatch(/^\d+$/);
+      expect(await sessionExists(a.statecode)).toBe(true);
+      expect(await sessionExists(b.statecode)).toBe(false);
+      expect(await sessionExists(c.statecode)).toBe(true);
+      expect((await read(counted.cardStr)).usesLeft).toBe(4);
+    });
+
+    it("a card's session limit holds for every card of a batch", async () => {
+      const cards = [await boundCard(), await boundCard(), await boundCard()];
+      for (const card of cards) await login(card.cardStr, 'DEVICE-1');
+      const started = cards.map(session);
+      const change = (i: number): CardChange => ({ session: started[i], sessionLimit: 1 });
+      const results = await writeGuardedBatch(
+        service.db,
+        cards.map((guard, i) => ({ guard, change: change(i), nowMs: clock.now() })),
+      );
+      expect(results.every((r) => r.passed)).toBe(true);
+      for (const [i, card] of cards.entries())
+        expect(await liveSessions(card.id)).toEqual([started[i]!.statecode]);
+    });
+
+    it('parallel logins share statements, and a batch that fails as a whole is written card by card', async () => {
+      const cards = await Promise.all(Array.from({ length: 8 }, () => boundCard()));
+      for (const card of cards) await login(card.cardStr, 'DEVICE-1'); // cached: one write each
+      const original = service.db.query.bind(service.db);
+      const batchSizes: number[] = [];
+      let failed = false;
+      const spy = vi.spyOn(service.db, 'query').mockImplementation(async (sql, params) => {
+        const size = Array.isArray(params?.[0]) ? params[0].length : 0;
+        if (sql.includes('WITH v AS MATERIALIZED')) batchSizes.push(size);
+        if (!failed && size > 1) {
+          failed = true;
+          throw Object.assign(new Error('deadlock detected'), { code: '40P01' });
+        }
+        return original(sql, params);
+      });
+      try {
+        const results = await Promise.all(
+          cards.map((c) => service.login({ app, kami: c.cardStr, imei: 'DEVICE-1', ip: '127.0.0.1' })),
+        );
+        expect(results.every((r) => r.ok)).toBe(true);
+        for (const r of results) if (r.ok) expect(await sessionExists(r.body.statecode)).toBe(true);
+      } finally {
+        spy.mockRestore();
+      }
+      expect(failed).toBe(true);
+      expect(batchSizes[0]).toBe(8); // all eight in one statement, then again one by one
+      expect(batchSizes.slice(1)).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
+    });
   });
 
   describe('the per-process card cache behind the guards', () => {

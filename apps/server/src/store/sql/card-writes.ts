@@ -1,12 +1,13 @@
 // Changes to cards and sessions written as ONE statement (data-modifying CTEs): atomic on its
 // own, so no BEGIN/COMMIT round trips. The embedded store writes a whole group-commit batch this
-// way; PostgreSQL writes one decision with it under the card's row lock. Every part is a
+// way; PostgreSQL writes a locked decision with it (the guarded, batched writes of logins are
+// sql/card-write-batch.ts). Every part is a
 // multi-row unnest, whatever the number of rows, and only the parts a write needs are included
 // (an empty part still costs planning time). The parts never touch the same row twice.
 import type { CardRecord } from '../records';
 import type { NewCard, SessionRecord } from '../storage';
 import type { Queryable } from '../types';
-import { CARD_COLUMNS, type CardRow, num } from './card-rows';
+import { num } from './card-rows';
 
 /** Tests recognise the statement by this marker (fault injection, counting flushes). */
 export const FLUSH_MARKER = '/* kami:flush */';
@@ -37,49 +38,8 @@ interface Part {
   params: unknown[];
 }
 
-/**
- * The mutable columns of a card row (what `changed_cards` writes): a guarded write proceeds only
- * while they still hold what was read.
- */
-const GUARD_ROW = `ROW(c.imei, c.bound_ip, c.activated_at, c.expires_at, c.uses_left, c.change_count, c.disabled, c.status, c.modified_at, c.bound_region)`;
-const GUARD_VALUES = (from: number) =>
-  `ROW($${from}::text, $${from + 1}::text, $${from + 2}::bigint, $${from + 3}::bigint, $${from + 4}::int, $${from + 5}::int, $${from + 6}::bool, $${from + 7}::smallint, $${from + 8}::bigint, $${from + 9}::text)`;
-const guardParams = (g: CardRecord) => [
-  g.imei,
-  g.boundIp,
-  g.activatedAt,
-  g.expiresAt,
-  g.usesLeft,
-  g.change,
-  g.disabled,
-  g.status,
-  g.modifiedAt,
-  g.boundRegion,
-];
-
-/**
- * `guard`: every part runs only if the guarded card still holds that state (optimistic
- * concurrency): the card's UPDATE re-checks it on the row's latest version (a concurrent writer
- * makes it match nothing); without a card change a `guard` CTE checks it FOR KEY SHARE, the lock
- * the sessions foreign key takes anyway (shared with other logins; conflicts only with the
- * FOR UPDATE of a change that ends sessions, see postgres-storage.ts).
- */
-function parts(w: CardWrites, guard?: CardRecord, version?: string): Part[] {
+function parts(w: CardWrites): Part[] {
   const out: Part[] = [];
-  // The tuple version read with the guard (xmin): any write to the row since, by any writer and
-  // to any column, fails the guard. Lets a guard come from a cache that may be long stale.
-  const versionCheck = (n: number) => (version === undefined ? '' : ` AND c.xmin = $${n}::text::xid`);
-  const versionParam = version === undefined ? [] : [version];
-  const gateName = guard ? (w.cards?.length ? 'changed_cards' : 'guard') : undefined;
-  /** Appended to a part's WHERE: the part runs only if the gate passed. */
-  const g = gateName ? ` AND EXISTS (SELECT 1 FROM ${gateName})` : '';
-  if (guard && !w.cards?.length) {
-    out.push({
-      name: 'guard',
-      sql: `SELECT 1 FROM cards c WHERE c.id = $1 AND ${GUARD_ROW} IS NOT DISTINCT FROM ${GUARD_VALUES(2)}${versionCheck(12)} FOR KEY SHARE`,
-      params: [guard.id, ...guardParams(guard), ...versionParam],
-    });
-  }
   const n = w.newCards ?? [];
   if (n.length > 0) {
     out.push({
@@ -117,8 +77,8 @@ function parts(w: CardWrites, guard?: CardRecord, version?: string): Part[] {
                     $8::bool[], $9::smallint[], $10::bigint[], $11::int[], $12::text[], $13::text[])
           AS v(id, imei, bound_ip, activated_at, expires_at, uses_left, change_count, disabled, status, modified_at,
                uses_total, core, bound_region)
-        WHERE c.id = v.id${guard ? ` AND ${GUARD_ROW} IS NOT DISTINCT FROM ${GUARD_VALUES(14)}${versionCheck(24)}` : ''}
-        RETURNING c.id, c.xmin::text AS version`,
+        WHERE c.id = v.id
+        RETURNING c.id`,
       params: [
         c.map((x) => x.id),
         c.map((x) => x.imei),
@@ -134,21 +94,20 @@ function parts(w: CardWrites, guard?: CardRecord, version?: string): Part[] {
         c.map((x) => x.usesTotal),
         c.map((x) => x.core),
         c.map((x) => x.boundRegion),
-        ...(guard ? [...guardParams(guard), ...versionParam] : []),
       ],
     });
   }
   if (w.endStatecodes?.length) {
     out.push({
       name: 'ended',
-      sql: `DELETE FROM sessions WHERE statecode = ANY($1::text[])${g}`,
+      sql: `DELETE FROM sessions WHERE statecode = ANY($1::text[])`,
       params: [w.endStatecodes],
     });
   }
   if (w.endCardSessions?.length) {
     out.push({
       name: 'ended_cards',
-      sql: `DELETE FROM sessions WHERE card_id = ANY($1::text[])${g}`,
+      sql: `DELETE FROM sessions WHERE card_id = ANY($1::text[])`,
       params: [w.endCardSessions],
     });
   }
@@ -156,7 +115,7 @@ function parts(w: CardWrites, guard?: CardRecord, version?: string): Part[] {
   if (w.dropExpired?.cardIds.length) {
     out.push({
       name: 'expired',
-      sql: `DELETE FROM sessions WHERE card_id = ANY($1::text[]) AND expires_at <= $2 AND NOT statecode = ANY($3::text[])${g}`,
+      sql: `DELETE FROM sessions WHERE card_id = ANY($1::text[]) AND expires_at <= $2 AND NOT statecode = ANY($3::text[])`,
       params: [w.dropExpired.cardIds, w.dropExpired.nowMs, started.map((s) => s.statecode)],
     });
   }
@@ -167,7 +126,7 @@ function parts(w: CardWrites, guard?: CardRecord, version?: string): Part[] {
       // Live sessions only, so it never meets a row the `expired` part deletes.
       sql: `DELETE FROM sessions WHERE statecode IN (
           SELECT statecode FROM sessions WHERE card_id = $1 AND expires_at > $2 AND statecode <> $3
-          ORDER BY created_at DESC, statecode DESC OFFSET $4)${g}`,
+          ORDER BY created_at DESC, statecode DESC OFFSET $4)`,
       params: [cardId, nowMs, keep, Math.max(0, limit - 1)],
     });
   }
@@ -177,7 +136,7 @@ function parts(w: CardWrites, guard?: CardRecord, version?: string): Part[] {
       name: 'renewed',
       sql: `UPDATE sessions s SET expires_at = v.expires_at
         FROM unnest($1::text[], $2::bigint[]) AS v(statecode, expires_at)
-        WHERE s.statecode = v.statecode${g}`,
+        WHERE s.statecode = v.statecode`,
       params: [r.map((s) => s.statecode), r.map((s) => s.expiresAt)],
     });
   }
@@ -185,7 +144,7 @@ function parts(w: CardWrites, guard?: CardRecord, version?: string): Part[] {
     out.push({
       name: 'started',
       sql: `INSERT INTO sessions (statecode, card_id, app_id, imei, expires_at, created_at, token_hash)
-        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[])${gateName ? ` WHERE EXISTS (SELECT 1 FROM ${gateName})` : ''}
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[])
         ON CONFLICT (statecode) DO UPDATE SET expires_at = EXCLUDED.expires_at, imei = EXCLUDED.imei,
           token_hash = COALESCE(EXCLUDED.token_hash, sessions.token_hash)`,
       params: [
@@ -216,61 +175,6 @@ function statement(
   const tail = renumber(select, params.length);
   params.push(...selectParams);
   return { sql: `${FLUSH_MARKER} WITH ${ctes.join(', ')} SELECT ${tail}`, params };
-}
-
-/**
- * Writes one card's change in one statement if, and only if, the card's row still holds `guard`
- * (the state the decision was made on); returns false, writing nothing, when it does not (the
- * caller reads again and decides again). No transaction, no lock held across round trips.
- */
-export async function writeCardChangeIf(db: Queryable, guard: CardRecord, w: CardWrites): Promise<boolean> {
-  return (await writeCardChangeOrReread(db, guard, w)).passed;
-}
-
-export interface GuardedWrite {
-  passed: boolean;
-  /** The row's tuple version after the write (passed), for the next guard. */
-  version?: string | undefined;
-  /**
-   * When the guard failed: the card as this statement's snapshot saw it (null: no such card), so
-   * the caller decides again without another read. The snapshot may predate a writer that
-   * committed during the statement; the next guarded write then fails and brings a newer one.
-   */
-  current?: (CardRow & { version: string }) | null;
-}
-
-/**
- * writeCardChangeIf that also compares the row's tuple version (`version`, from an earlier read
- * or write) and, when the guard fails, returns the card's current row in the same round trip.
- */
-export async function writeCardChangeOrReread(
-  db: Queryable,
-  guard: CardRecord,
-  w: CardWrites,
-  version?: string,
-): Promise<GuardedWrite> {
-  const list = parts(w, guard, version);
-  const changed = list.some((p) => p.name === 'changed_cards');
-  const gate = changed ? 'changed_cards' : 'guard';
-  const { sql, params } = statement(
-    list,
-    `g.passed, ${changed ? '(SELECT version FROM changed_cards)' : 'NULL'} AS version,
-       CASE WHEN g.passed = 0 THEN (SELECT row_to_json(x) FROM (
-         SELECT ${CARD_COLUMNS}, xmin::text AS version FROM cards WHERE app_id = $1 AND card_str = $2) x) END AS current
-     FROM (SELECT count(*) AS passed FROM ${gate}) g`,
-    [guard.appId, guard.cardStr],
-  );
-  const res = await db.query<{ passed: unknown; version: string | null; current: unknown }>(sql, params);
-  const row = res.rows[0];
-  const passed = num(row?.passed) === 1;
-  if (passed) return { passed, version: row?.version ?? version };
-  const current = row?.current;
-  return {
-    passed,
-    current: (typeof current === 'string'
-      ? JSON.parse(current)
-      : (current ?? null)) as GuardedWrite['current'],
-  };
 }
 
 function renumber(sql: string, offset: number): string {
