@@ -1,8 +1,10 @@
 // The PostgreSQL driver choice, measured: `pg` (node-postgres, the server's driver: a pool, named
 // statements, one query in flight per connection) against `postgres` (porsager: pipelines queries
-// on each connection), each with 10 connections and 64 concurrent callers, running the statements
-// the server runs for a login and a heartbeat (store/sql/card-writes.ts, postgres-storage.ts) on
-// tables of their own. No HTTP: this isolates what the driver adds. Prints one JSON line.
+// on each connection), each with 10 connections and 64 concurrent callers, running one-row forms
+// of a login's and a heartbeat's statements on tables of their own: what a driver adds per call.
+// (The server itself gathers concurrent calls into one statement, store/coalescer.ts, which
+// leaves pipelining less to do; bench/pgbench-login.mjs measures that statement.) No HTTP.
+// Prints one JSON line.
 // Usage: node bench/pg-drivers.mjs '{"db":"postgres://…","seconds":3}'
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';

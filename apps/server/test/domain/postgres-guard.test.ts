@@ -119,14 +119,17 @@ describe.skipIf(!ADMIN_URL)(`guarded card writes [postgres]${PG_SKIP_NOTE}`, () 
       await service.setCardDisabled({ app, cardStr: moved.cardStr, disabled: true });
       const used = { ...counted, usesLeft: 4, modifiedAt: counted.modifiedAt + 1 };
       const [a, b, c] = [session(kept), session(moved), session(counted)];
+      // Not in card order (the statement sorts them): each answer still comes back in its place.
       const results = await writeGuardedBatch(service.db, [
-        { guard: kept, change: { session: a }, nowMs: clock.now() },
-        { guard: moved, change: { session: b }, nowMs: clock.now() },
         { guard: counted, change: { card: used, session: c }, nowMs: clock.now() },
+        { guard: moved, change: { session: b }, nowMs: clock.now() },
+        { guard: kept, change: { session: a }, nowMs: clock.now() },
       ]);
       expect(results.map((r) => r.passed)).toEqual([true, false, true]);
       expect(results[1]?.current?.disabled).toBe(true);
-      expect(results[2]?.version).toMatch(/^\d+$/);
+      expect(results[1]?.current?.card_str).toBe(moved.cardStr);
+      expect(results[0]?.version).toMatch(/^\d+$/);
+      expect(results[2]?.version).toBeUndefined();
       expect(await sessionExists(a.statecode)).toBe(true);
       expect(await sessionExists(b.statecode)).toBe(false);
       expect(await sessionExists(c.statecode)).toBe(true);

@@ -32,6 +32,9 @@ const RECHARGE_SOURCE = card(6);
 const RECHARGE_TARGETS = Array.from({ length: 30 }, (_, i) => card(10 + i));
 const SHARED_TARGET = card(7);
 const SOURCES = Array.from({ length: 10 }, (_, i) => card(50 + i));
+/** Count cards used all at once from every process: each batch updates several of them. */
+const MANY_COUNT_CARDS = Array.from({ length: 20 }, (_, i) => card(70 + i));
+const MANY_USES = 5;
 const DAY = 86_400;
 
 const client = (url: string): VerifyClient =>
@@ -57,6 +60,7 @@ const appConfig: AppConfig = {
     { cardStr: UNBIND_CARD, card: { kind: 'time', type: 4 } },
     { cardStr: KICK_CARD, card: { kind: 'time', type: 2 } },
     { cardStr: DISABLE_CARD, card: { kind: 'time', type: 2 } },
+    ...MANY_COUNT_CARDS.map((cardStr) => ({ cardStr, card: { kind: 'count' as const, uses: MANY_USES } })),
     ...[RECHARGE_SOURCE, SHARED_TARGET, ...RECHARGE_TARGETS, ...SOURCES].map((cardStr) => ({
       cardStr,
       card: { kind: 'time' as const, type: 0 },
@@ -115,6 +119,26 @@ for (const n of [2, 3]) {
       const lost = results.flatMap((r) => (r.status === 'rejected' ? [errorCode(r.reason)] : []));
       expect(new Set(lost)).toEqual(new Set(['CARD_USES_EXHAUSTED']));
       expect((await admin.getCard({ app, cardStr: COUNT_CARD }))?.usesLeft).toBe(0);
+    });
+
+    it(`${MANY_COUNT_CARDS.length} count cards of ${MANY_USES} uses under ${2 * MANY_COUNT_CARDS.length * MANY_USES} parallel logins: each used exactly ${MANY_USES} times`, async () => {
+      // Every process batches logins of many of these cards into one statement, racing the
+      // other processes' batches on the same rows.
+      const logins = MANY_COUNT_CARDS.flatMap((cardStr) =>
+        Array.from({ length: 2 * MANY_USES }, () => cardStr),
+      );
+      const results = await Promise.allSettled(
+        logins.map((cardStr, i) => on(i).login(cardStr, 'MANY-DEVICE')),
+      );
+      const won = new Map<string, number>();
+      results.forEach((r, i) => {
+        if (r.status === 'fulfilled') won.set(logins[i]!, (won.get(logins[i]!) ?? 0) + 1);
+        else expect(errorCode(r.reason)).toBe('CARD_USES_EXHAUSTED');
+      });
+      for (const cardStr of MANY_COUNT_CARDS) {
+        expect(won.get(cardStr)).toBe(MANY_USES);
+        expect((await admin.getCard({ app, cardStr }))?.usesLeft).toBe(0);
+      }
     });
 
     it('unbinds racing each other and re-logins: the card is unbound only with no live session', async () => {

@@ -43,14 +43,10 @@ describe('Coalescer', () => {
     const c = new Coalescer(r.run, { maxInFlight: 1, maxBatch: 100, key: (i: number) => String(i % 3) });
     await Promise.all([0, 1, 2, 3, 4, 5, 6].map((i) => c.submit(i)));
     for (const batch of r.batches) expect(new Set(batch.map((i) => i % 3)).size).toBe(batch.length);
-    expect(r.batches).toEqual([
-      [0, 1, 2],
-      [3, 4, 5],
-      [6],
-    ]);
+    expect(r.batches).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
   });
 
-  it("a failed batch rejects its own items only; the next batches run", async () => {
+  it('a failed batch rejects its own items only; the next batches run', async () => {
     const r = recorder((items) => items.includes(1));
     const c = new Coalescer(r.run, { maxInFlight: 1, maxBatch: 2 });
     const settled = await Promise.allSettled([0, 1, 2, 3].map((i) => c.submit(i)));

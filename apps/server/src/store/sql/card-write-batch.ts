@@ -152,20 +152,29 @@ export async function writeGuardedBatch(
   db: Queryable,
   items: readonly GuardedCardWrite[],
 ): Promise<GuardedWrite[]> {
+  // In card id order, so that two processes' batches lock the rows they share in one order (no
+  // deadlock between them, as far as the plan follows the input's order).
+  const sorted = [...items].sort((a, b) => (a.guard.id < b.guard.id ? -1 : a.guard.id > b.guard.id ? 1 : 0));
   const res = await db.query<{ passed: unknown; version: string | null; current: unknown }>(
     SQL,
-    params(items),
+    params(sorted),
   );
   if (res.rows.length !== items.length)
     throw new Error(`guarded batch answered ${res.rows.length} rows for ${items.length} writes`);
-  return res.rows.map((row) => {
-    if (row.passed === true || row.passed === 't') return { passed: true, version: row.version ?? undefined };
+  const answers = new Map<GuardedCardWrite, GuardedWrite>();
+  for (const [i, row] of res.rows.entries()) {
     const current = row.current;
-    return {
-      passed: false,
-      current: (typeof current === 'string'
-        ? JSON.parse(current)
-        : (current ?? null)) as GuardedWrite['current'],
-    };
-  });
+    answers.set(
+      sorted[i] as GuardedCardWrite,
+      row.passed === true || row.passed === 't'
+        ? { passed: true, version: row.version ?? undefined }
+        : {
+            passed: false,
+            current: (typeof current === 'string'
+              ? JSON.parse(current)
+              : (current ?? null)) as GuardedWrite['current'],
+          },
+    );
+  }
+  return items.map((item) => answers.get(item) as GuardedWrite);
 }
