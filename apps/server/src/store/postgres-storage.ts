@@ -1,11 +1,12 @@
 // The PostgreSQL adapter: several server processes may share the database, so the database is the
-// only truth. A card's read–decide–write is optimistic (a guarded one-statement write, see
-// withCard), falling back to a transaction with the row locked under contention, so concurrent
-// logins on any process serialise: exactly one binds a device, a count card is never over-used.
-// The per-process card cache only supplies guesses for those guards.
+// only truth. A card's read–decide–write is optimistic (a guarded write, see withCard), falling
+// back to a transaction with the row locked under contention, so concurrent logins on any process
+// serialise: exactly one binds a device, a count card is never over-used. The per-process card
+// cache only supplies guesses for those guards. Concurrent logins' writes and reads, and
+// heartbeats' reads, share statements (postgres-batches.ts).
 import { LRUCache } from 'lru-cache';
 import { postgresAttempts } from './attempts';
-import { Coalescer } from './coalescer';
+import { type BatchingOptions, postgresBatches } from './postgres-batches';
 import type { CardRecord } from './records';
 import { firstUseInDatabase } from './seen-signatures';
 import { findPotatoUser, findUserToken, saveUserToken, sweepUserTokens } from './sql/accounts';
@@ -20,11 +21,9 @@ import {
   selectAdminCards,
   selectSessions,
 } from './sql/admin';
-import { CARD_COLUMNS, type CardRow, num, numOrNull, toCardRecord } from './sql/card-rows';
-import { type GuardedCardWrite, type GuardedWrite, writeGuardedBatch } from './sql/card-write-batch';
+import { type CardRow, num, numOrNull, toCardRecord } from './sql/card-rows';
 import { type CardWrites, writeCardChanges } from './sql/card-writes';
 import { insertCardRows, insertUniformCardRows, listCardRows, selectCard } from './sql/cards';
-import { type SessionCardQuery, selectSessionCards } from './sql/session-cards';
 import { selectCardSessionByToken, selectUserSessionByToken } from './sql/session-tokens';
 import {
   cardRecharged,
@@ -39,7 +38,7 @@ import {
 } from './sql/users';
 import { readVariable, writeVariable } from './sql/variables';
 import type { CardChange, Storage } from './storage';
-import { type Database, DatabaseUnavailableError, type Queryable } from './types';
+import type { Database, Queryable } from './types';
 
 /** The statement parts for one card's change (see sql/card-writes.ts). */
 export function writesOf(card: CardRecord, change: CardChange, nowMs: number): CardWrites {
@@ -82,53 +81,8 @@ interface Seen {
 
 const cacheKey = (appId: string, cardStr: string) => `${appId}\u0000${cardStr}`;
 
-async function selectVersionedCard(db: Queryable, appId: string, cardStr: string): Promise<Seen> {
-  const res = await db.query<CardRow & { version: string }>(
-    `SELECT ${CARD_COLUMNS}, xmin::text AS version FROM cards WHERE app_id = $1 AND card_str = $2`,
-    [appId, cardStr],
-  );
-  return versioned(res.rows[0]);
-}
-
 function versioned(row: (CardRow & { version: string }) | null | undefined): Seen {
   return row ? { card: toCardRecord(row), version: row.version } : { card: undefined };
-}
-
-/** How the adapter gathers operations into statements (store/coalescer.ts). */
-export interface BatchingOptions {
-  /** Batched statements running at once; default KAMI_PG_BATCH_IN_FLIGHT, else 2. */
-  maxInFlight?: number;
-  /** Operations per statement at most; default 256. 1 turns batching off. */
-  maxBatch?: number;
-}
-
-function batching(options: BatchingOptions = {}, env: NodeJS.ProcessEnv = process.env) {
-  const fromEnv = Number(env.KAMI_PG_BATCH_IN_FLIGHT);
-  return {
-    maxInFlight: options.maxInFlight ?? (Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 2),
-    maxBatch: options.maxBatch ?? 256,
-  };
-}
-
-/**
- * Guarded card writes, gathered into one statement per batch (sql/card-write-batch.ts). A batch
- * that fails as a whole for another reason than the database being away (a deadlock with another
- * process's batch, say) is written again card by card, so each write gets its own answer.
- */
-function guardedWrites(db: Database, options?: BatchingOptions): Coalescer<GuardedCardWrite, GuardedWrite> {
-  return new Coalescer(
-    async (items) => {
-      try {
-        return await writeGuardedBatch(db, items);
-      } catch (error) {
-        if (items.length === 1 || error instanceof DatabaseUnavailableError) throw error;
-        return Promise.all(
-          items.map(async (item) => (await writeGuardedBatch(db, [item]))[0] as GuardedWrite),
-        );
-      }
-    },
-    { ...batching(options), key: (w) => w.guard.id },
-  );
 }
 
 export function createPostgresStorage(
@@ -137,11 +91,7 @@ export function createPostgresStorage(
   options: { cardCacheSize?: number; batching?: BatchingOptions } = {},
 ): Storage {
   const renewals = new RenewalBatch(db);
-  const writes = guardedWrites(db, options.batching);
-  const sessionCards = new Coalescer(
-    (queries: SessionCardQuery[]) => selectSessionCards(db, queries),
-    batching(options.batching),
-  );
+  const { writes, cardReads, sessionCards } = postgresBatches(db, options.batching);
   const attempts = postgresAttempts(db);
   const cards = new LRUCache<string, Seen>({ max: Math.max(1, options.cardCacheSize ?? cardCacheSize()) });
   const cacheOn = (options.cardCacheSize ?? cardCacheSize()) > 0;
@@ -162,7 +112,7 @@ export function createPostgresStorage(
       let fresh = false;
       for (let attempt = 1; attempt <= MAX_OPTIMISTIC_ATTEMPTS; attempt++) {
         if (!seen) {
-          seen = await selectVersionedCard(db, appId, cardStr);
+          seen = versioned(await cardReads.submit({ appId, cardStr }));
           fresh = true;
         }
         const card = seen.card;

@@ -1,5 +1,5 @@
-// Many cards' guarded writes in ONE statement (PostgreSQL's group commit, see store/coalescer.ts):
-// each card's write is gated by its own guard, exactly as writeCardChangeOrReread gates one, so a
+// Cards' guarded writes, many in ONE statement (PostgreSQL's group commit, see store/coalescer.ts):
+// each card's write happens only if its row still holds the state the decision was made on, so a
 // card whose row moved on fails alone (and is read back in the same round trip) while the others
 // commit. One statement text whatever the batch size (every column is an array), so it is
 // prepared once per connection. A batch holds at most one write per card (the coalescer's key).
@@ -144,9 +144,9 @@ function params(items: readonly GuardedCardWrite[]): unknown[] {
 }
 
 /**
- * Writes every item whose guard holds, in one statement; answers per item, in order, like
- * writeCardChangeOrReread: passed (with the row's new version when the card changed), or the card
- * as the statement saw it (null: no such card) to decide again on.
+ * Writes every item whose guard holds, in one statement; answers per item, in order: passed (with
+ * the row's new version when the card changed), or the card as the statement saw it (null: no
+ * such card) to decide again on.
  */
 export async function writeGuardedBatch(
   db: Queryable,

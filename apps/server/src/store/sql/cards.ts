@@ -4,7 +4,7 @@ import { numberArrayLiteral, textArrayLiteral } from '../array-literal';
 import type { CardRecord } from '../records';
 import type { CardListQuery, NewCard } from '../storage';
 import type { Queryable } from '../types';
-import { CARD_COLUMNS, type CardRow, num, toCardRecord } from './card-rows';
+import { CARD_COLUMNS, type CardRow, cardColumns, num, toCardRecord } from './card-rows';
 
 export async function selectCard(
   db: Queryable,
@@ -17,6 +17,29 @@ export async function selectCard(
     [appId, cardStr],
   );
   return res.rows[0] ? toCardRecord(res.rows[0]) : undefined;
+}
+
+/** A card's row with its tuple version (`xmin`), the guard of a later write (sql/card-write-batch.ts). */
+export type VersionedCardRow = CardRow & { version: string };
+
+/**
+ * Many cards by key in one statement (PostgreSQL's coalesced reads): one answer per key, in
+ * order, undefined where no such card exists.
+ */
+export async function selectVersionedCards(
+  db: Queryable,
+  keys: ReadonlyArray<{ appId: string; cardStr: string }>,
+): Promise<Array<VersionedCardRow | undefined>> {
+  const res = await db.query<VersionedCardRow>(
+    `SELECT ${cardColumns('c')}, c.xmin::text AS version
+     FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS v(app_id, card_str, i)
+     LEFT JOIN cards c ON c.app_id = v.app_id AND c.card_str = v.card_str
+     ORDER BY v.i`,
+    [keys.map((k) => k.appId), keys.map((k) => k.cardStr)],
+  );
+  if (res.rows.length !== keys.length)
+    throw new Error(`card batch answered ${res.rows.length} rows for ${keys.length} keys`);
+  return res.rows.map((row) => (row.id === null ? undefined : row));
 }
 
 export async function selectCardById(db: Queryable, id: string): Promise<CardRecord | undefined> {
