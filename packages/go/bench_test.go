@@ -229,7 +229,9 @@ func BenchmarkPaired(b *testing.B) {
 	s := benchServer(b)
 	h := rawClient()
 	c := benchClient(b, s)
-	statecode := benchLogin(b, s)
+	// Each heartbeat scenario logs in first: the login scenarios before it log in far more often
+	// than the card's session limit, which ends the oldest sessions.
+	var statecode string
 	ctx := context.Background()
 	sdkLogin := func() {
 		if _, err := c.Login(ctx, s.card, benchIMEI); err != nil {
@@ -254,6 +256,9 @@ func BenchmarkPaired(b *testing.B) {
 	}
 	for _, sc := range scenarios {
 		b.Run(sc.name, func(b *testing.B) {
+			if strings.HasPrefix(sc.name, "Heartbeat") {
+				statecode = benchLogin(b, s)
+			}
 			timed := func(f func()) time.Duration {
 				start := time.Now()
 				if !sc.parallel {
