@@ -131,7 +131,9 @@ export function createPostgresStorage(
         if (change.endSessions) break;
         const write = await writes.submit({ guard: card, version: seen.version, change, nowMs: clock.now() });
         if (write.passed) {
-          remember(key, { card: change.card ?? card, version: write.version ?? seen.version });
+          // A write that left the card as it was (a re-login) leaves the cached entry as it is.
+          if (change.card || fresh)
+            remember(key, { card: change.card ?? card, version: write.version ?? seen.version });
           return value;
         }
         seen = versioned(write.current);
