@@ -11,5 +11,9 @@ try {
 }
 const min = /min [\d.]+ KB \((\d+) B\)/.exec(out);
 const gz = /min\+gzip [\d.]+ KB \((\d+) B\)/.exec(out);
-if (!min || !gz) throw new Error(`could not read the size report: ${out}`);
-console.log(JSON.stringify({ minBytes: Number(min[1]), gzipBytes: Number(gz[1]), budgetBytes: 6144 }));
+const budget = /budget [\d.]+ KB \((\d+) B\)/.exec(out);
+if (!min || !gz || !budget) throw new Error(`could not read the size report: ${out}`);
+// The budget is the browser package's own (its size script), not restated here.
+console.log(
+  JSON.stringify({ minBytes: Number(min[1]), gzipBytes: Number(gz[1]), budgetBytes: Number(budget[1]) }),
+);

@@ -342,9 +342,9 @@ results.targets = [
     sdkOk ? Math.max(results.sdk.sequentialRatio, results.sdk.concurrentRatio) <= 1.1 : null,
   ],
   [
-    'browser bundle ≤ 6 KB gzip',
+    `browser bundle ≤ ${bundleOk ? results.bundle.budgetBytes : 'its budget'} B gzip (the browser package's budget)`,
     bundleOk ? `${results.bundle.gzipBytes} B` : 'n/a',
-    bundleOk ? results.bundle.gzipBytes <= 6144 : null,
+    bundleOk ? results.bundle.gzipBytes <= results.bundle.budgetBytes : null,
   ],
   [
     'bulk generation ≥ 50 000 cards/s (embedded)',
