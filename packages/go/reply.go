@@ -154,7 +154,6 @@ func fieldFloat(v any) (float64, bool) {
 	return f, true
 }
 
-// fieldInt is a numeric field truncated to an integer, 0 when absent or not numeric.
 // optionalInt is fieldInt for a field that may be absent: nil when the server did not send it.
 func optionalInt(v any) *int {
 	if v == nil {
@@ -173,6 +172,7 @@ func optionalText(v any) *string {
 	return &s
 }
 
+// fieldInt is a numeric field truncated to an integer, 0 when absent or not numeric.
 func fieldInt(v any) int64 {
 	f, ok := fieldFloat(v)
 	if !ok || f > math.MaxInt64 || f < math.MinInt64 {

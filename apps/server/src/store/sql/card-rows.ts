@@ -34,6 +34,31 @@ export function cardColumns(alias?: string): string {
 
 export const CARD_COLUMNS = cardColumns();
 
+/**
+ * A card's mutable columns, in one order: what a change writes (sql/card-writes.ts,
+ * sql/card-write-batch.ts), with their SQL types. `guarded`: compared by a guarded write (the
+ * state a decision depends on); kami_recharge's total and modify_core's core are written only.
+ */
+export const CARD_STATE: ReadonlyArray<{
+  column: string;
+  type: string;
+  of: (c: CardRecord) => unknown;
+  guarded: boolean;
+}> = [
+  { column: 'imei', type: 'text', of: (c) => c.imei, guarded: true },
+  { column: 'bound_ip', type: 'text', of: (c) => c.boundIp, guarded: true },
+  { column: 'activated_at', type: 'bigint', of: (c) => c.activatedAt, guarded: true },
+  { column: 'expires_at', type: 'bigint', of: (c) => c.expiresAt, guarded: true },
+  { column: 'uses_left', type: 'int', of: (c) => c.usesLeft, guarded: true },
+  { column: 'change_count', type: 'int', of: (c) => c.change, guarded: true },
+  { column: 'disabled', type: 'bool', of: (c) => c.disabled, guarded: true },
+  { column: 'status', type: 'smallint', of: (c) => c.status, guarded: true },
+  { column: 'modified_at', type: 'bigint', of: (c) => c.modifiedAt, guarded: true },
+  { column: 'uses_total', type: 'int', of: (c) => c.usesTotal, guarded: false },
+  { column: 'core', type: 'text', of: (c) => c.core, guarded: false },
+  { column: 'bound_region', type: 'text', of: (c) => c.boundRegion, guarded: true },
+];
+
 export interface CardRow {
   [column: string]: unknown;
   id: string;

@@ -6,7 +6,7 @@
 import type { CardRecord } from '../records';
 import type { CardChange, SessionRecord } from '../storage';
 import type { Queryable } from '../types';
-import { CARD_COLUMNS, type CardRow } from './card-rows';
+import { CARD_COLUMNS, CARD_STATE, type CardRow } from './card-rows';
 import { FLUSH_MARKER } from './card-writes';
 
 export interface GuardedWrite {
@@ -20,26 +20,6 @@ export interface GuardedWrite {
    */
   current?: (CardRow & { version: string }) | null;
 }
-
-/**
- * The mutable columns of a card row (what a write changes): a guarded write proceeds only while
- * they still hold what was read. The tuple version (xmin) read with them is compared too: any
- * write to the row since, by any writer and to any column, fails the guard, so a guard may come
- * from a cache that is long stale.
- */
-const GUARD_ROW = `ROW(c.imei, c.bound_ip, c.activated_at, c.expires_at, c.uses_left, c.change_count, c.disabled, c.status, c.modified_at, c.bound_region)`;
-const guardParams = (g: CardRecord): unknown[] => [
-  g.imei,
-  g.boundIp,
-  g.activatedAt,
-  g.expiresAt,
-  g.usesLeft,
-  g.change,
-  g.disabled,
-  g.status,
-  g.modifiedAt,
-  g.boundRegion,
-];
 
 /** One card's write: what withCard's optimistic path decided on the card as `guard`. */
 export interface GuardedCardWrite {
@@ -56,33 +36,66 @@ export interface GuardedCardWrite {
   nowMs: number;
 }
 
-const GUARD_OF = (alias: string) =>
-  `ROW(${alias}.g_imei, ${alias}.g_bound_ip, ${alias}.g_activated_at, ${alias}.g_expires_at, ${alias}.g_uses_left, ${alias}.g_change_count, ${alias}.g_disabled, ${alias}.g_status, ${alias}.g_modified_at, ${alias}.g_bound_region)`;
-const GUARD_HOLDS = `${GUARD_ROW} IS NOT DISTINCT FROM ${GUARD_OF('v')} AND (v.version IS NULL OR c.xmin = v.version::xid)`;
+/** The card columns a guarded write compares (CARD_STATE's guarded ones). */
+const GUARDED = CARD_STATE.filter((k) => k.guarded);
+
+/**
+ * The statement's input, one array per column (`v` below): the card and its tuple version, the
+ * guard (the state the decision saw), the new state when the card changes, the session to start.
+ */
+const INPUT: ReadonlyArray<{ name: string; type: string; of: (w: GuardedCardWrite) => unknown }> = [
+  { name: 'id', type: 'text', of: (w) => w.guard.id },
+  { name: 'version', type: 'text', of: (w) => w.version ?? null },
+  ...GUARDED.map((k) => ({
+    name: `g_${k.column}`,
+    type: k.type,
+    of: (w: GuardedCardWrite) => k.of(w.guard),
+  })),
+  { name: 'changes', type: 'bool', of: (w) => w.change.card !== undefined },
+  ...CARD_STATE.map((k) => ({
+    name: `n_${k.column}`,
+    type: k.type,
+    of: (w: GuardedCardWrite) => (w.change.card ? k.of(w.change.card) : null),
+  })),
+  ...(
+    [
+      ['statecode', 'text', (s) => s.statecode],
+      ['s_app_id', 'text', (s) => s.appId],
+      ['s_imei', 'text', (s) => s.imei],
+      ['s_expires_at', 'bigint', (s) => s.expiresAt],
+      ['s_created_at', 'bigint', (s) => s.createdAt],
+      ['s_token_hash', 'text', (s) => s.tokenHash ?? null],
+    ] as const satisfies ReadonlyArray<readonly [string, string, (s: SessionRecord) => unknown]>
+  ).map(([name, type, of]) => ({
+    name,
+    type,
+    of: (w: GuardedCardWrite) => (w.change.session ? of(w.change.session) : null),
+  })),
+  {
+    name: 'session_limit',
+    type: 'int',
+    of: (w) => (w.change.session && w.change.sessionLimit !== undefined ? w.change.sessionLimit : null),
+  },
+  { name: 'now_ms', type: 'bigint', of: (w) => w.nowMs },
+];
+
+/**
+ * A guard holds while the row still has every guarded column as read, and the tuple version read
+ * with them (xmin): any write to the row since, by any writer and to any column, fails it, so a
+ * guard may come from a cache that is long stale.
+ */
+const GUARD_HOLDS = `ROW(${GUARDED.map((k) => `c.${k.column}`).join(', ')}) IS NOT DISTINCT FROM ROW(${GUARDED.map((k) => `v.g_${k.column}`).join(', ')})
+    AND (v.version IS NULL OR c.xmin = v.version::xid)`;
 
 const SQL = `${FLUSH_MARKER} WITH v AS MATERIALIZED (
-  SELECT * FROM unnest(
-    $1::text[], $2::text[],
-    $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::int[], $8::int[], $9::bool[], $10::smallint[], $11::bigint[], $12::text[],
-    $13::bool[],
-    $14::text[], $15::text[], $16::bigint[], $17::bigint[], $18::int[], $19::int[], $20::bool[], $21::smallint[], $22::bigint[], $23::int[], $24::text[], $25::text[],
-    $26::text[], $27::text[], $28::text[], $29::bigint[], $30::bigint[], $31::text[], $32::int[], $33::bigint[]
-  ) WITH ORDINALITY AS v(
-    id, version,
-    g_imei, g_bound_ip, g_activated_at, g_expires_at, g_uses_left, g_change_count, g_disabled, g_status, g_modified_at, g_bound_region,
-    changes,
-    n_imei, n_bound_ip, n_activated_at, n_expires_at, n_uses_left, n_change_count, n_disabled, n_status, n_modified_at, n_uses_total, n_core, n_bound_region,
-    statecode, s_app_id, s_imei, s_expires_at, s_created_at, s_token_hash, session_limit, now_ms,
-    i)),
+  SELECT * FROM unnest(${INPUT.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ')})
+    WITH ORDINALITY AS v(${INPUT.map((c) => c.name).join(', ')}, i)),
 guard AS (
   SELECT c.id FROM cards c JOIN v ON c.id = v.id
   WHERE NOT v.changes AND ${GUARD_HOLDS}
   FOR KEY SHARE OF c),
 changed_cards AS (
-  UPDATE cards c SET imei = v.n_imei, bound_ip = v.n_bound_ip, activated_at = v.n_activated_at,
-    expires_at = v.n_expires_at, uses_left = v.n_uses_left, change_count = v.n_change_count,
-    disabled = v.n_disabled, status = v.n_status, modified_at = v.n_modified_at,
-    uses_total = v.n_uses_total, core = v.n_core, bound_region = v.n_bound_region
+  UPDATE cards c SET ${CARD_STATE.map((k) => `${k.column} = v.n_${k.column}`).join(', ')}
   FROM v
   WHERE c.id = v.id AND v.changes AND ${GUARD_HOLDS}
   RETURNING c.id, c.xmin::text AS version),
@@ -108,39 +121,7 @@ SELECT p.id IS NOT NULL AS passed, p.version,
 FROM v LEFT JOIN passed p ON p.id = v.id ORDER BY v.i`;
 
 function params(items: readonly GuardedCardWrite[]): unknown[] {
-  const col = <T>(f: (w: GuardedCardWrite) => T) => items.map(f);
-  const guards = items.map((w) => guardParams(w.guard));
-  const guardCol = (k: number) => guards.map((g) => g[k]);
-  const next = (f: (c: CardRecord) => unknown) => col((w) => (w.change.card ? f(w.change.card) : null));
-  const session = (f: (s: SessionRecord) => unknown) =>
-    col((w) => (w.change.session ? f(w.change.session) : null));
-  return [
-    col((w) => w.guard.id),
-    col((w) => w.version ?? null),
-    ...Array.from({ length: 10 }, (_, k) => guardCol(k)),
-    col((w) => w.change.card !== undefined),
-    next((c) => c.imei),
-    next((c) => c.boundIp),
-    next((c) => c.activatedAt),
-    next((c) => c.expiresAt),
-    next((c) => c.usesLeft),
-    next((c) => c.change),
-    next((c) => c.disabled),
-    next((c) => c.status),
-    next((c) => c.modifiedAt),
-    // kami_recharge raises a count card's total; modify_core rewrites core.
-    next((c) => c.usesTotal),
-    next((c) => c.core),
-    next((c) => c.boundRegion),
-    session((s) => s.statecode),
-    session((s) => s.appId),
-    session((s) => s.imei),
-    session((s) => s.expiresAt),
-    session((s) => s.createdAt),
-    session((s) => s.tokenHash ?? null),
-    col((w) => (w.change.session && w.change.sessionLimit !== undefined ? w.change.sessionLimit : null)),
-    col((w) => w.nowMs),
-  ];
+  return INPUT.map((c) => items.map(c.of));
 }
 
 /**

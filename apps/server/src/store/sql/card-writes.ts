@@ -7,7 +7,7 @@
 import type { CardRecord } from '../records';
 import type { NewCard, SessionRecord } from '../storage';
 import type { Queryable } from '../types';
-import { num } from './card-rows';
+import { CARD_STATE, num } from './card-rows';
 
 /** Tests recognise the statement by this marker (fault injection, counting flushes). */
 export const FLUSH_MARKER = '/* kami:flush */';
@@ -69,32 +69,12 @@ function parts(w: CardWrites): Part[] {
   if (c.length > 0) {
     out.push({
       name: 'changed_cards',
-      sql: `UPDATE cards c SET imei = v.imei, bound_ip = v.bound_ip, activated_at = v.activated_at,
-          expires_at = v.expires_at, uses_left = v.uses_left, change_count = v.change_count,
-          disabled = v.disabled, status = v.status, modified_at = v.modified_at,
-          uses_total = v.uses_total, core = v.core, bound_region = v.bound_region
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::int[], $7::int[],
-                    $8::bool[], $9::smallint[], $10::bigint[], $11::int[], $12::text[], $13::text[])
-          AS v(id, imei, bound_ip, activated_at, expires_at, uses_left, change_count, disabled, status, modified_at,
-               uses_total, core, bound_region)
+      sql: `UPDATE cards c SET ${CARD_STATE.map((k) => `${k.column} = v.${k.column}`).join(', ')}
+        FROM unnest($1::text[], ${CARD_STATE.map((k, i) => `$${i + 2}::${k.type}[]`).join(', ')})
+          AS v(id, ${CARD_STATE.map((k) => k.column).join(', ')})
         WHERE c.id = v.id
         RETURNING c.id`,
-      params: [
-        c.map((x) => x.id),
-        c.map((x) => x.imei),
-        c.map((x) => x.boundIp),
-        c.map((x) => x.activatedAt),
-        c.map((x) => x.expiresAt),
-        c.map((x) => x.usesLeft),
-        c.map((x) => x.change),
-        c.map((x) => x.disabled),
-        c.map((x) => x.status),
-        c.map((x) => x.modifiedAt),
-        // kami_recharge raises a count card's total; modify_core rewrites core.
-        c.map((x) => x.usesTotal),
-        c.map((x) => x.core),
-        c.map((x) => x.boundRegion),
-      ],
+      params: [c.map((x) => x.id), ...CARD_STATE.map((k) => c.map(k.of))],
     });
   }
   if (w.endStatecodes?.length) {
